@@ -1,0 +1,149 @@
+/*
+ * cmd/common: what every etk command shares.  Option parsing of the
+ * common flags, messages with the "etk-NAME: " prefix, the case
+ * directory, the journal entry each run records, the run summary, JSON
+ * Lines output.  Not part of libetk's public API.
+ *
+ * A command's life:
+ *
+ *	struct etk_cmd cmd;
+ *	etk_cmd_begin(&cmd, "etk-ls", argc, argv);
+ *	while ((ch = getopt_long(argc, argv, "hVqj:" "rdl", longopts, NULL)) != -1)
+ *		switch (ch) {
+ *		case 'r': ...; break;
+ *		default:
+ *			switch (etk_cmd_common_opt(&cmd, ch, optarg, usage)) {
+ *			case ETK_OPT_HANDLED: break;
+ *			default: return cmd.exit_now;  // -h, -V, or usage error
+ *			}
+ *		}
+ *	if (etk_cmd_open_case(&cmd) != 0) return cmd.exit_now;
+ *	etk_cmd_input(&cmd, path);		// journal inputs[] (hashed in a case)
+ *	... etk_cmd_emit(&cmd, &jsonline) / printf for text ...
+ *	etk_summary_add(cmd.sum, ...);
+ *	return etk_cmd_end(&cmd, "analyse", status);	// summary, journal, exit
+ */
+#ifndef ETK_CMDUTIL_H
+#define ETK_CMDUTIL_H
+
+#include <getopt.h>
+#include <stdio.h>
+#include <etk/etk.h>
+
+/* Long-only option codes shared by every command. */
+enum {
+	ETK_OPT_JSON = 1000,
+	ETK_OPT_CASE,
+	ETK_OPT_PROGRESS,
+	ETK_OPT_NO_PROGRESS,
+	ETK_OPT_FIRST_PRIVATE = 1100	/* commands number theirs from here */
+};
+
+/* Put these rows in each command's longopts table (then its own, then
+ * the terminating zero row). */
+#define ETK_COMMON_LONGOPTS \
+	{ "case",	required_argument,	NULL, ETK_OPT_CASE }, \
+	{ "help",	no_argument,		NULL, 'h' }, \
+	{ "json",	no_argument,		NULL, ETK_OPT_JSON }, \
+	{ "no-progress", no_argument,		NULL, ETK_OPT_NO_PROGRESS }, \
+	{ "progress",	no_argument,		NULL, ETK_OPT_PROGRESS }, \
+	{ "quiet",	no_argument,		NULL, 'q' }, \
+	{ "threads",	required_argument,	NULL, 'j' }, \
+	{ "version",	no_argument,		NULL, 'V' }
+/* Short options for the common flags, to prefix each optstring (the
+ * leading colon makes getopt report a missing argument as the option
+ * character ":" instead of printing its own message). */
+#define ETK_COMMON_SHORTOPTS ":hVqj:"
+
+/* Help text lines for the common flags, printed by etk_cmd_usage_common. */
+
+struct etk_cmd {
+	const char *name;		/* "etk-ls" */
+	int argc;
+	char **argv;
+	int json;			/* --json */
+	int quiet;			/* -q */
+	int threads;			/* -j N, default: cores */
+	enum etk_progress_mode progress;
+	const char *case_dir;		/* --case, ETK_CASE, or cwd */
+	int case_explicit;		/* given by --case or ETK_CASE */
+	struct etk_case *kase;		/* open case, or NULL */
+	struct etk_summary *sum;	/* always valid after begin */
+	int64_t t0;			/* start time (journal only) */
+	int32_t t0_ns;
+	struct etk_buf inputs;		/* JSON array members, comma-joined */
+	struct etk_buf outputs;
+	struct etk_buf errors;
+	unsigned nerrors;
+	int exit_now;			/* set when a helper says "exit" */
+};
+
+/* Result of etk_cmd_common_opt. */
+enum {
+	ETK_OPT_HANDLED = 0,
+	ETK_OPT_EXIT = 1	/* return cmd->exit_now from main */
+};
+
+/* usage(FILE *) prints the command's synopsis (same words as the man
+ * page SYNOPSIS) and, for -h, its option list. */
+typedef void (*etk_usage_fn)(FILE *);
+
+void etk_setprogname(const char *argv0, const char *fallback);
+const char *etk_getprogname(void);
+/* "etk-NAME: message\n" on stderr. */
+void etk_warnx(const char *fmt, ...) ETK_PRINTFLIKE(1, 2);
+/* Print "etk-NAME etk VERSION" and the linked library versions. */
+void etk_print_version(void);
+
+/* Begin a run: program name, start time, empty summary, defaults
+ * (threads = online cores, progress = auto), ETK_CASE.  Sets locale-
+ * independent behaviour (LC_ALL is not consulted for data output).
+ * Returns 0, or non-zero with exit_now set. */
+int etk_cmd_begin(struct etk_cmd *, const char *name, int argc, char **argv);
+
+/* Handle a common option (ch from getopt_long).  -h prints usage to
+ * stdout (exit 0); -V the version (exit 0); an unknown option or bad
+ * argument prints "etk-NAME: bad option 'x'" and usage to stderr and
+ * sets exit 2.  Returns ETK_OPT_HANDLED or ETK_OPT_EXIT. */
+int etk_cmd_common_opt(struct etk_cmd *, int ch, const char *optarg,
+    etk_usage_fn usage);
+
+/* Print the option lines of the common flags (for -h). */
+void etk_cmd_usage_common(FILE *);
+
+/* Report a usage error: message, usage to stderr; returns 2. */
+int etk_cmd_usage_error(struct etk_cmd *, etk_usage_fn usage,
+    const char *fmt, ...) ETK_PRINTFLIKE(3, 4);
+
+/* Open the case if one was named (--case, ETK_CASE) or the current
+ * directory is a case directory.  A named case that cannot be opened is
+ * an error (message; exit_now = 1, or 4 when its journal does not
+ * verify).  Returns 0 when there is no case or it opened. */
+int etk_cmd_open_case(struct etk_cmd *);
+
+/* Record an evidence input in the journal entry (path, size, sha256
+ * when a case is open: cached per case).  Errors are not fatal. */
+void etk_cmd_input(struct etk_cmd *, const char *path);
+/* Record an output file (path relative to the case when inside it).
+ * derived_json: a JSON object text for "derived_from", or NULL. */
+void etk_cmd_output(struct etk_cmd *, const char *path, const char *sha256,
+    uint64_t size, const char *derived_json);
+/* Print "etk-NAME: <err->msg>" (unless quiet and the error is expected)
+ * and record it in the journal entry's errors[]. */
+void etk_cmd_error(struct etk_cmd *, const struct etk_error *);
+
+/* Write one JSON Lines record (buf holds one JSON object) to stdout. */
+void etk_cmd_emit(struct etk_cmd *, const struct etk_buf *record);
+
+/* End a run: print the summary (the last --json record, or text lines on
+ * stderr unless -q), append the journal entry of type jtype when a case
+ * is open (inputs, outputs, errors, summary, exit), free everything.
+ * Returns the exit status: the worst of status and what the summary
+ * implies. */
+int etk_cmd_end(struct etk_cmd *, const char *jtype, int status);
+
+/* Parse a non-negative integer with optional K/M/G/T (binary) suffix;
+ * returns 0 on success. */
+int etk_parse_size(const char *s, uint64_t *out);
+
+#endif /* ETK_CMDUTIL_H */

@@ -1,0 +1,24 @@
+#!/bin/sh
+# Install every Debian 12 package etk needs to build, test and benchmark.
+# Idempotent: safe to run again; does nothing when all packages are present.
+set -eu
+PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
+libewf-dev ewf-tools libtsk-dev sleuthkit libmagic-dev libssl-dev openssl
+libsqlite3-dev sqlite3 libarchive-dev zlib1g-dev libcmocka-dev mandoc
+e2fsprogs fdisk dosfstools mtools ntfs-3g libimage-exiftool-perl
+imagemagick tar gzip python3 file xxd"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+	    missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "install-deps.sh: missing packages:$missing (run as root)" >&2
+		exit 1
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q
+	# shellcheck disable=SC2086
+	apt-get install -y -q --no-install-recommends $missing
+fi
