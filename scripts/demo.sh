@@ -1,0 +1,29 @@
+#!/bin/sh
+# The main job on the shipped fixtures: install what is needed, build,
+# make the test evidence, then work a phone exhibit the way an examiner
+# would: open a case, verify the E01, list every file (deleted too) into
+# the case, read a file out, seal the journal and verify the case.
+# Run as root on Debian 12:  sh scripts/demo.sh  [OUTDIR]
+set -eu
+cd "$(dirname "$0")/.."
+out=${1:-build/demo}
+sh scripts/install-deps.sh
+cmake --preset release >/dev/null
+cmake --build --preset release -j"$(nproc 2>/dev/null || echo 2)" >/dev/null
+bin=$PWD/build/release/bin
+fx=$PWD/build/release/fixtures
+sh tests/build-fixtures.sh "$PWD" "$fx"
+rm -rf "$out"
+mkdir -p "$(dirname "$out")"
+set -x
+"$bin/etk" init "$out/case" --case DEMO-1 --examiner "Demo Examiner" --agency "etk lab"
+"$bin/etk" verify "$fx/phone.E01"
+"$bin/etk" ls --case "$out/case" "$fx/phone.E01"
+"$bin/etk" ls --case "$out/case" -r --json "$fx/phone.E01" > "$out/phone-files.jsonl"
+"$bin/etk" ls --case "$out/case" -r -d "$fx/phone.E01"
+"$bin/etk" cat --case "$out/case" "$fx/phone.E01" "phone.E01:p4:/media/0/Download/archive.zip" | od -c | head -2
+"$bin/etk" custody --case "$out/case" seal --note "demo finished"
+"$bin/etk" custody --case "$out/case" log
+"$bin/etk" verify "$out/case"
+set +x
+echo "demo case in $out/case; file listing in $out/phone-files.jsonl"
