@@ -21,7 +21,7 @@ set -x
 "$bin/etk" ls --case "$out/case" "$fx/phone.E01"
 "$bin/etk" ls --case "$out/case" -r --json "$fx/phone.E01" > "$out/phone-files.jsonl"
 "$bin/etk" ls --case "$out/case" -r -d "$fx/phone.E01"
-"$bin/etk" cat --case "$out/case" "$fx/phone.E01" "phone.E01:p4:/media/0/Download/archive.zip" | od -c | head -2
+"$bin/etk" cat --case "$out/case" "$fx/phone.E01" "phone.E01:p6:/media/0/Download/archive.zip" | od -c | head -2
 "$bin/etk" custody --case "$out/case" seal --note "demo finished"
 "$bin/etk" custody --case "$out/case" log
 "$bin/etk" verify "$out/case"
