@@ -96,7 +96,8 @@ ETK_API void etk_buf_adds(struct etk_buf *, const char *);
 ETK_API void etk_buf_addc(struct etk_buf *, char);
 ETK_API void etk_buf_printf(struct etk_buf *, const char *, ...)
     ETK_PRINTFLIKE(2, 3);
-ETK_API void etk_buf_vprintf(struct etk_buf *, const char *, va_list);
+ETK_API void etk_buf_vprintf(struct etk_buf *, const char *, va_list)
+    ETK_PRINTFLIKE(2, 0);
 /* Take ownership of the data (caller frees with free()); buffer is reset. */
 ETK_API char *etk_buf_detach(struct etk_buf *);
 

@@ -58,6 +58,10 @@ ETK_API const char *etk_case_dir(const struct etk_case *);
 ETK_API const char *etk_case_id(const struct etk_case *);
 /* "sha256:<hex of DER SubjectPublicKeyInfo>" of the examiner key. */
 ETK_API const char *etk_case_actor(const struct etk_case *);
+/* The examiner's name and key type ("ed25519" or "p256") from case.json.
+ * Borrowed: valid until etk_case_close. */
+ETK_API const char *etk_case_examiner(const struct etk_case *);
+ETK_API const char *etk_case_key_type(const struct etk_case *);
 
 /* Append one entry.  The library writes, in order, "v", "seq", "prev",
  * "type", "ts" (now, UTC), "ts_start" (when ts_start_sec >= 0), "actor",
@@ -93,10 +97,13 @@ ETK_API int etk_case_verify_seals(const char *dir, uint64_t *nseals,
 ETK_API int etk_file_sha256(const char *path, char hex[65], uint64_t *size,
     struct etk_error *);
 
-/* SHA-256 of an evidence input, cached in the case database by (path,
- * device, inode, size, mtime) so each input is read in full once per
- * case.  For a split or E01 set, the digest covers the container files
- * in order; *files receives how many. */
+/* SHA-256 of an evidence input, cached in the case database by (real
+ * path, device, inode, size, mtime in ns) so each input file is read in
+ * full once per case.  One file per call: for a split or E01 set, call it
+ * for each container file.  Devices are hashed, never cached.  For a
+ * directory, the digest is the SHA-256 of the sorted lines
+ * "SHA256HEX  RELPATH\n" of every regular file below it (symbolic links
+ * not followed; not cached), and *size the total of their sizes. */
 ETK_API int etk_case_input_sha256(struct etk_case *, const char *path,
     char hex[65], uint64_t *size, struct etk_error *);
 

@@ -4,6 +4,8 @@
  *
  *   locator  = [ source ":" ] item *( "!" item ) [ "#" table "/" rowid ]
  *   item     = [ volume ":" ] ( path | inode | range ) | volume
+ *   (a locator may also be a source alone, "sms.db" or "sms.db#message/4";
+ *   "p<digits>" starts an item when followed by ':', '!', '#' or the end)
  *   volume   = "p" 1*DIGIT                 ; TSK partition slot (mmls)
  *   path     = "/" *pchar                  ; '%', '!', '#', controls and
  *                                          ; DEL percent-encoded
@@ -57,7 +59,8 @@ struct etk_locator {
 ETK_API void etk_locator_init(struct etk_locator *);
 ETK_API void etk_locator_release(struct etk_locator *);
 
-/* Parse s.  When source_name is non-NULL and s starts with
+/* Parse s into loc, which is reset first without being freed: release a
+ * used locator before parsing into it again.  When source_name is non-NULL and s starts with
  * source_name ":", that prefix is taken as the source (so names holding
  * ':' work); else the source is everything before the first ':' that
  * begins an item (p<digits>: / "/" / i<digits> / @<digits>), if any.

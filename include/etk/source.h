@@ -19,7 +19,10 @@ struct etk_source;	/* opaque */
  * E01/Ex01 (and globs .E02...), split raw (.000/.001, .001/.002, .aa/.ab:
  * give the first segment), VMDK and VHD (through TSK's image layer), block
  * and character devices, and otherwise treats the file as raw.  A
- * directory is ETK_EINVAL (directories are opened by etk_evidence_open).
+ * directory is ETK_EINVAL (directories are opened by etk_evidence_open);
+ * so are FIFOs and sockets.  A split set with a missing middle segment, a
+ * truncated E01 or an E01 set missing a segment is ETK_EFORMAT.  An empty
+ * file opens as raw with size 0.
  * On success the caller owns *srcp and releases it with
  * etk_source_close(); on failure *srcp is NULL and err says why, naming
  * the file and the layer ("phone.E01: ewf: ..."). */
@@ -47,14 +50,19 @@ ETK_API int etk_source_new_custom(struct etk_source **srcp,
     struct etk_error *err);
 
 /* A window [off, off+len) of parent.  parent is borrowed: it must stay
- * open until the window is closed. */
+ * open until the window is closed.  The window may reach past the end of
+ * parent (a partition table pointing past a truncated image): reads there
+ * end early.  off + len must not overflow (ETK_EINVAL). */
 ETK_API int etk_source_open_range(struct etk_source **srcp,
     struct etk_source *parent, uint64_t off, uint64_t len,
     struct etk_error *err);
 
 /* Read up to len bytes at off.  *nread < len only at end of data (and 0
  * at or past the end).  A read error is ETK_EIO with the offset in the
- * message.  Not thread-safe: one handle per thread (etk_source_reopen). */
+ * message; then *nread counts the good bytes before that offset (a
+ * caller can zero-fill and retry past it).  An E01 chunk whose checksum
+ * fails is such an error, not zeros.  Not thread-safe: one handle per
+ * thread (etk_source_reopen). */
 ETK_API int etk_source_read(struct etk_source *, uint64_t off, void *buf,
     size_t len, size_t *nread, struct etk_error *err);
 
@@ -82,8 +90,12 @@ ETK_API size_t etk_source_files(const struct etk_source *,
  * present).  hex receives lower-case hex.  ETK_ENOTFOUND if absent. */
 ETK_API int etk_source_stored_hash(const struct etk_source *,
     const char *alg, char *hex, size_t hexlen);
-/* Container metadata (E01 header values: case_number, examiner_name, ...)
- * as key/value pairs: returns the count; borrowed. */
+/* Container metadata (E01 header values: case_number, description,
+ * examiner_name, evidence_number, notes, acquiry_date, system_date,
+ * acquiry_operating_system, acquiry_software_version, model,
+ * serial_number, when present; plus "acquiry_errors": the sector ranges
+ * the acquisition could not read, "start-end,...") as key/value pairs:
+ * returns the count; borrowed. */
 ETK_API size_t etk_source_meta(const struct etk_source *,
     const char *const **keys, const char *const **values);
 
