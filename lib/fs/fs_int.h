@@ -32,7 +32,10 @@ struct etk_backend_ops {
 	int (*stat)(struct etk_evidence *, void *bctx,
 	    const struct etk_loc_item *item, etk_entry_cb cb, void *arg,
 	    struct etk_error *err);
-	/* Content of one entry.  The source may borrow bctx / the evidence. */
+	/* Content of one entry.  The source may borrow bctx / the evidence.
+	 * Must work while a walk of the same evidence is in progress:
+	 * ETK_WALK_NESTED calls it from inside the walk callback (to look
+	 * for archives in the files reported). */
 	int (*open_file)(struct etk_evidence *, void *bctx,
 	    const struct etk_loc_item *item, struct etk_source **out,
 	    struct etk_error *err);
@@ -47,7 +50,7 @@ struct etk_backend_ops {
 };
 
 /* Backend constructors.  On success *bctx is the backend's state and
- * *vols/*nvols its volume list (owned by bctx, valid until close); they
+ * vols and nvols its volume list (owned by bctx, valid until close); they
  * may read ev's source (etk_ev_source) and name (etk_ev_name).  Return
  * ETK_EFORMAT when the input is not theirs (detection is done by
  * evidence.c, so this is a real format error). */
