@@ -7,7 +7,7 @@ cd "$out"
 sha256sum --quiet --strict -c SHA256SUMS.local
 sha256sum --quiet --strict -c "$src/fixtures/SHA256SUMS"
 # Nothing new appeared next to the evidence either (a -wal, a temp file).
-find . -type f ! -name .stamp ! -name .etk-fixtures | sed 's|^\./||' | LC_ALL=C sort >"${TMPDIR:-/tmp}/etk-fx-have.$$"
+find . -type f ! -name .stamp ! -name .etk-fixtures ! -name SHA256SUMS.local | sed 's|^\./||' | LC_ALL=C sort >"${TMPDIR:-/tmp}/etk-fx-have.$$"
 awk '{ n = $2; sub(/^\*/, "", n); print n }' SHA256SUMS.local | LC_ALL=C sort >"${TMPDIR:-/tmp}/etk-fx-want.$$"
 if ! cmp -s "${TMPDIR:-/tmp}/etk-fx-have.$$" "${TMPDIR:-/tmp}/etk-fx-want.$$"; then
 	echo "files appeared or vanished among the fixtures:" >&2

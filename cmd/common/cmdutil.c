@@ -69,6 +69,8 @@ etk_cmd_begin(struct etk_cmd *cmd, const char *name, int argc, char **argv)
 	cmd->name = name;
 	cmd->argc = argc;
 	cmd->argv = argv;
+	if ((cmd->argv0 = calloc((size_t)argc + 1, sizeof(char *))) != NULL)
+		memcpy(cmd->argv0, argv, (size_t)argc * sizeof(char *));
 	n = sysconf(_SC_NPROCESSORS_ONLN);
 	cmd->threads = n > 0 ? (int)n : 1;
 	cmd->progress = ETK_PROGRESS_AUTO;
@@ -105,6 +107,21 @@ etk_cmd_usage_common(FILE *fp)
 	    "      --no-progress   never show a progress bar\n", fp);
 }
 
+/* Free what begin allocated; safe to call twice. */
+static void
+release(struct etk_cmd *cmd)
+{
+	etk_case_close(cmd->kase);
+	cmd->kase = NULL;
+	etk_summary_free(cmd->sum);
+	cmd->sum = NULL;
+	etk_buf_release(&cmd->inputs);
+	etk_buf_release(&cmd->outputs);
+	etk_buf_release(&cmd->errors);
+	free(cmd->argv0);
+	cmd->argv0 = NULL;
+}
+
 int
 etk_cmd_usage_error(struct etk_cmd *cmd, etk_usage_fn usage,
     const char *fmt, ...)
@@ -121,6 +138,7 @@ etk_cmd_usage_error(struct etk_cmd *cmd, etk_usage_fn usage,
 	if (usage != NULL)
 		usage(stderr);
 	cmd->exit_now = ETK_EXIT_USAGE;
+	release(cmd);
 	return ETK_EXIT_USAGE;
 }
 
@@ -135,10 +153,12 @@ etk_cmd_common_opt(struct etk_cmd *cmd, int ch, const char *arg,
 	case 'h':
 		usage(stdout);
 		cmd->exit_now = ETK_EXIT_OK;
+		release(cmd);
 		return ETK_OPT_EXIT;
 	case 'V':
 		etk_print_version();
 		cmd->exit_now = ETK_EXIT_OK;
+		release(cmd);
 		return ETK_OPT_EXIT;
 	case 'q':
 		cmd->quiet = 1;
@@ -201,6 +221,7 @@ etk_cmd_open_case(struct etk_cmd *cmd)
 		cmd->exit_now = rc == ETK_EMISMATCH ? ETK_EXIT_MISMATCH :
 		    ETK_EXIT_FAILURE;
 		cmd->kase = NULL;
+		release(cmd);
 		return -1;
 	}
 	return 0;
@@ -346,7 +367,8 @@ journal_body(struct etk_cmd *cmd, int status, struct etk_buf *b)
 	etk_json_key(&j, "argv");
 	etk_json_arr_begin(&j);
 	for (k = 0; k < cmd->argc; k++)
-		etk_json_str(&j, k == 0 ? cmd->name : cmd->argv[k]);
+		etk_json_str(&j, k == 0 ? cmd->name : cmd->argv0 != NULL ?
+		    cmd->argv0[k] : cmd->argv[k]);
 	etk_json_arr_end(&j);
 	etk_json_obj_end(&j);
 	etk_json_key(&j, "inputs");
@@ -376,6 +398,10 @@ etk_cmd_end(struct etk_cmd *cmd, const char *jtype, int status)
 	struct etk_json j;
 	struct etk_buf b;
 
+	if (cmd->sum == NULL) {	/* already released by an early exit */
+		release(cmd);
+		return status;
+	}
 	if (etk_summary_count(cmd->sum) != 0)
 		status = etk_exit_worst(status, etk_summary_exit(cmd->sum));
 	if (fflush(stdout) != 0 || ferror(stdout)) {
@@ -406,13 +432,7 @@ etk_cmd_end(struct etk_cmd *cmd, const char *jtype, int status)
 		}
 	}
 	etk_buf_release(&b);
-	etk_case_close(cmd->kase);
-	cmd->kase = NULL;
-	etk_summary_free(cmd->sum);
-	cmd->sum = NULL;
-	etk_buf_release(&cmd->inputs);
-	etk_buf_release(&cmd->outputs);
-	etk_buf_release(&cmd->errors);
+	release(cmd);
 	return status;
 }
 

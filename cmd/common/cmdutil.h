@@ -61,6 +61,8 @@ struct etk_cmd {
 	const char *name;		/* "etk-ls" */
 	int argc;
 	char **argv;
+	char **argv0;			/* argv as typed (getopt_long permutes
+					 * argv); recorded in the journal */
 	int json;			/* --json */
 	int quiet;			/* -q */
 	int threads;			/* -j N, default: cores */
@@ -100,6 +102,10 @@ void etk_print_version(void);
  * independent behaviour (LC_ALL is not consulted for data output).
  * Returns 0, or non-zero with exit_now set. */
 int etk_cmd_begin(struct etk_cmd *, const char *name, int argc, char **argv);
+
+/* Every helper that sets exit_now (options -h/-V, usage errors, a case
+ * that cannot be opened) has already freed the run's state; calling
+ * etk_cmd_end afterwards is allowed and only returns status. */
 
 /* Handle a common option (ch from getopt_long).  -h prints usage to
  * stdout (exit 0); -V the version (exit 0); an unknown option or bad

@@ -18,6 +18,8 @@
 
 #include <libewf.h>
 
+#include <sys/resource.h>
+
 #include <etk/core.h>
 
 #include "source_int.h"
@@ -25,7 +27,17 @@
 #define EWF_MSGMAX	384
 #define EWF_VALMAX	4096
 #define EWF_MAXBAD	100000	/* checksum-error ranges remembered */
-#define EWF_MAXOPEN	64	/* segment files open at once */
+
+/* How many descriptors this process may open. */
+static size_t
+fd_budget(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return 1024;
+	return (size_t)rl.rlim_cur;
+}
 
 static const unsigned char sig_evf1[8] = { 'E', 'V', 'F', 0x09, 0x0d, 0x0a,
     0xff, 0x00 };
@@ -303,13 +315,16 @@ ewf_open(struct etk_source *src, int fd, const struct etk_src_probe *pr,
 		rc = ewf_fail(err, ETK_ENOMEM, &e, "cannot initialise");
 		goto fail;
 	}
-	/* Long split sets (hundreds of .E0x) must not exhaust descriptors.
-	 * Only for sets longer than the cap: libewf 20140813 fails to open
-	 * when the cap is above the number of files ("unable to remove last
-	 * used list element from list"). */
-	if (nfiles > EWF_MAXOPEN &&
+	/* libewf 20140813's open-handle pool is broken both ways: a cap
+	 * above the number of files fails the open, and a cap below it
+	 * gives checksum errors on reads that evict a handle (seen on a
+	 * 67-segment set with a cap of 64).  So keep every segment open
+	 * and cap only sets that would exhaust our descriptors, where a
+	 * read error is still better than no image at all. */
+	if (nfiles > 0 && (size_t)nfiles + 64 > fd_budget() &&
 	    libewf_handle_set_maximum_number_of_open_handles(x->h,
-	    EWF_MAXOPEN, &e) != 1 && e != NULL) {
+	    (int)(fd_budget() > 128 ? fd_budget() - 64 : 64), &e) != 1 &&
+	    e != NULL) {
 		libewf_error_free(&e);
 		e = NULL;
 	}

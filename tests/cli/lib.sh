@@ -88,6 +88,15 @@ expect_err_prefix() {
 	fi
 }
 
+# The first stderr line starts with the prefix (usage may follow).
+expect_err_first() {
+	if [ -s "$T/err" ] && head -n 1 "$T/err" | grep -q "^$1"; then
+		_ok
+	else
+		fail "first stderr line does not start with '$1'"
+	fi
+}
+
 # Exactly one stderr line (a one-line error), starting with the prefix.
 expect_err_oneline() {
 	_n=$(grep -c "^$1" "$T/err" 2>/dev/null || true)
@@ -130,11 +139,11 @@ contract() {
 	expect_out_has "etk"
 	run "$_cmd" --no-such-option
 	expect_rc 2
-	expect_err_prefix "$_cmd: "
+	expect_err_first "$_cmd: "
 	expect_err_has "usage: $_cmd"
 	run "$_cmd" -j
 	expect_rc 2
-	expect_err_prefix "$_cmd: "
+	expect_err_first "$_cmd: "
 }
 
 finish() {

@@ -21,7 +21,9 @@ for exe in "$ETK_BIN"/etk*; do
 		*) pat="Fl ${f#-}" ;;
 		esac
 		# mdoc: ".Fl Fl json", ".Op Fl Fl json", "Fl j Ar N", "Fl hV" (combined)
-		if grep -qE "Fl (Fl )?${f#-}([^A-Za-z0-9-]|$)" "$page" ||
+		bare=${f#-}
+		bare=${bare#-}
+		if grep -qE "Fl (Fl |\\-)?${bare}([^A-Za-z0-9-]|$)" "$page" ||
 		    { case $f in --*) false ;; *) grep -qE "Fl [A-Za-z]*${f#-}[A-Za-z]*([^A-Za-z0-9-]|$)" "$page" ;; esac; }; then
 			pass=$((pass + 1))
 		else
