@@ -290,8 +290,8 @@ test_init_refuses(void **state)
 	assert_int_equal(capture(out, sizeof(out), "ls -A '%s'", dir), 0);
 	assert_string_equal(out, "keep.txt");
 	/* nothing half-made left beside it */
-	assert_int_equal(capture(out, sizeof(out), "ls -d '%s'.tmp-* 2>/dev/null"
-	    " | wc -l", dir), 0);
+	assert_int_equal(capture(out, sizeof(out),
+	    "ls -d '%s'.tmp-* 2>/dev/null | wc -l", dir), 0);
 	assert_string_equal(out, "0");
 
 	/* a file in the way */
@@ -653,8 +653,8 @@ test_key_id_matches_openssl(void **state)
 	    "-pubout -outform DER | sha256sum | cut -c1-64", key), 0);
 	assert_string_equal(etk_case_actor(k) + 7, out);
 	etk_case_close(k);
-	assert_int_equal(run_cmd("test \"$(stat -c %%a '%s/keys/examiner.key')\""
-	    " = 600", dir), 0);
+	assert_int_equal(run_cmd("test \"$(stat -c %%a "
+	    "'%s/keys/examiner.key')\" = 600", dir), 0);
 	/* a type mismatch, an encrypted key, not a key */
 	o.key_type = "p256";
 	fresh(dir, sizeof(dir), "imp");
@@ -710,8 +710,8 @@ seal_roundtrip(const char *key_type)
 	assert_int_equal(run_cmd("head -n 3 '%s' > '%s/prefix'", jp, base), 0);
 	if (strcmp(key_type, "p256") == 0)
 		assert_int_equal(capture(out, sizeof(out), "openssl dgst "
-		    "-sha256 -verify '%s/keys/examiner.pub.pem' -signature '%s' "
-		    "'%s/prefix'", dir, sig, base), 0);
+		    "-sha256 -verify '%s/keys/examiner.pub.pem' "
+		    "-signature '%s' '%s/prefix'", dir, sig, base), 0);
 	else
 		assert_int_equal(capture(out, sizeof(out), "openssl pkeyutl "
 		    "-verify -rawin -pubin -inkey '%s/keys/examiner.pub.pem' "
@@ -749,8 +749,9 @@ seal_roundtrip(const char *key_type)
 	assert_non_null(strstr(err.msg, "seal 3: seals/000003."));
 	assert_non_null(strstr(err.msg, "missing"));
 	/* A different public key in keys/. */
-	assert_int_equal(run_cmd("openssl genpkey -algorithm ed25519 2>/dev/null"
-	    " | openssl pkey -pubout -out '%s/keys/examiner.pub.pem'", dir), 0);
+	assert_int_equal(run_cmd("openssl genpkey -algorithm ed25519 "
+	    "2>/dev/null | openssl pkey -pubout "
+	    "-out '%s/keys/examiner.pub.pem'", dir), 0);
 	assert_int_equal(etk_case_verify_seals(dir, &nseals, &err),
 	    ETK_EMISMATCH);
 	assert_non_null(strstr(err.msg, "seal 3: keys/examiner.pub.pem"));
@@ -866,8 +867,8 @@ test_file_sha256(void **state)
 	assert_int_equal(run_cmd("head -c 3145733 /dev/urandom > '%s'", p), 0);
 	assert_int_equal(etk_file_sha256(p, hex, &size, &err), ETK_OK);
 	assert_int_equal(size, 3145733);
-	assert_int_equal(capture(out, sizeof(out), "sha256sum '%s' | cut -c1-64",
-	    p), 0);
+	assert_int_equal(capture(out, sizeof(out),
+	    "sha256sum '%s' | cut -c1-64", p), 0);
 	assert_string_equal(hex, out);
 	path_in(p, sizeof(p), "empty.bin");
 	assert_int_equal(run_cmd(": > '%s'", p), 0);
@@ -919,8 +920,8 @@ test_input_cache(void **state)
 	assert_int_equal(utimensat(AT_FDCWD, p, ts, 0), 0);
 	assert_int_equal(etk_case_input_sha256(k, p, h3, &size, &err), ETK_OK);
 	assert_string_not_equal(h3, h1);
-	assert_int_equal(capture(out, sizeof(out), "sha256sum '%s' | cut -c1-64",
-	    p), 0);
+	assert_int_equal(capture(out, sizeof(out),
+	    "sha256sum '%s' | cut -c1-64", p), 0);
 	assert_string_equal(h3, out);
 	/* Another path to the same file shares the row (realpath). */
 	assert_int_equal(capture(out, sizeof(out), "sqlite3 '%s/etk.db' "
@@ -936,13 +937,14 @@ test_input_directory(void **state)
 {
 	struct etk_error err = { 0 };
 	struct etk_case *k = NULL;
-	char dir[512], d[600], hex[65], out[128];
+	char dir[512], d[600], d2[700], hex[65], out[128];
 	uint64_t size = 0;
 
 	(void)state;
 	make_case(dir, sizeof(dir), NULL);
 	assert_int_equal(etk_case_open(&k, dir, &err), ETK_OK);
 	path_in(d, sizeof(d), "tree");
+	snprintf(d2, sizeof(d2), "%s/empty", d);
 	assert_int_equal(run_cmd("mkdir -p '%s/a/b' '%s/B' '%s/empty' && "
 	    "printf 1 > '%s/a/b/one' && printf 22 > '%s/B/two' && "
 	    "printf 333 > '%s/top' && printf 4444 > '%s/a.x' && "
@@ -954,6 +956,12 @@ test_input_directory(void **state)
 	    "-printf '%%P\\0' | LC_ALL=C sort -z | xargs -0 sha256sum | "
 	    "sha256sum | cut -c1-64", d), 0);
 	assert_string_equal(hex, out);
+	/* an empty directory: the digest of an empty listing */
+	assert_int_equal(etk_case_input_sha256(k, d2, hex, &size, &err),
+	    ETK_OK);
+	assert_int_equal(size, 0);
+	assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b"
+	    "934ca495991b7852b855");
 	etk_case_close(k);
 }
 

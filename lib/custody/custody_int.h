@@ -1,0 +1,149 @@
+/*
+ * lib/custody internal: what the custody files share.  Not installed.
+ *
+ *   case.c     etk_case_init/open/close, case.json, accessors
+ *   journal.c  line building, append under flock, chain verification
+ *   keys.c     key generation and import, key IDs, signatures (OpenSSL)
+ *   seal.c     seals: sign journal prefixes, verify them
+ *   db.c       the case database (SQLite): schema, statements
+ *   inputs.c   file and input digests, the input cache
+ *
+ * The only includer of OpenSSL and SQLite headers in lib/custody.
+ */
+#ifndef ETK_CUSTODY_INT_H
+#define ETK_CUSTODY_INT_H
+
+#include <sys/types.h>
+
+#include <openssl/evp.h>
+#include <sqlite3.h>
+
+#include <etk/etk.h>
+
+#define ETK_CASE_FORMAT "etk-case/1"
+#define ETK_CASE_DB_VERSION 1
+#define ETK_ZERO_HASH \
+	"0000000000000000000000000000000000000000000000000000000000000000"
+/* Longest journal line a reader accepts (a run's outputs[] can be long). */
+#define ETK_JOURNAL_LINE_MAX (256u * 1024 * 1024)
+
+/* The known-good end of a journal: what the last verified line was. */
+struct etk_jhead {
+	uint64_t seq;		/* lines verified (0: none yet) */
+	char hash[65];		/* SHA-256 of the last line (zeros if none) */
+	uint64_t off;		/* offset of the last line */
+	uint64_t end;		/* offset just past it */
+};
+
+/* Prepared statements, kept for the life of the case handle. */
+enum etk_cst {
+	CST_EVIDENCE_GET,
+	CST_EVIDENCE_ADD,
+	CST_FILE_ADD,
+	CST_CACHE_GET,
+	CST_CACHE_PUT,
+	CST_ACTION_ADD,
+	CST__COUNT
+};
+
+struct etk_case {
+	char *dir;		/* as given, without trailing '/' */
+	char *journal;		/* dir/journal.jsonl */
+	char *case_id;
+	char *examiner;
+	char *key_type;		/* "ed25519" or "p256" */
+	char actor[ETK_KEYID_MAX];
+	struct etk_jhead head;
+	sqlite3 *db;
+	sqlite3_stmt *st[CST__COUNT];
+	EVP_PKEY *key;		/* loaded on first seal */
+};
+
+/* case.c */
+/* dir + "/" + name, malloc'd (NULL when out of memory). */
+char *etk_cust_join(const char *dir, const char *name);
+/* Read a whole file of at most max bytes; *data is malloc'd and
+ * NUL-terminated. */
+int etk_cust_read_file(const char *path, size_t max, char **data,
+    size_t *len, struct etk_error *err);
+
+/* journal.c */
+/* A line reader over a file descriptor from an offset (no stdio). */
+struct etk_lreader {
+	int fd;
+	uint64_t off;		/* file offset of buf[pos] */
+	size_t pos, len;
+	int eof;
+	char buf[65536];
+};
+void etk_lreader_init(struct etk_lreader *, int fd, uint64_t off);
+/* Next line into line (reset first), with its '\n' if it had one.
+ * Returns 1 with a line, 0 at the end, or a status < 0 (err set). */
+int etk_lreader_next(struct etk_lreader *, struct etk_buf *line,
+    uint64_t *lineoff, const char *name, struct etk_error *err);
+
+/* Verify the lines from head->end on against head, advancing it.
+ * name is used in messages ("journal.jsonl").  On a bad line returns
+ * ETK_EMISMATCH with *bad_line set (when bad_line is not NULL). */
+int etk_cust_journal_scan(int fd, struct etk_jhead *head, const char *name,
+    uint64_t *bad_line, struct etk_error *err);
+/* Parse one journal line (with its '\n' removed); caller frees. */
+int etk_cust_line_parse(const char *line, size_t len, struct etk_jval **out,
+    struct etk_error *err);
+
+/* Extra members an internal caller builds once the new seq is known. */
+typedef int (*etk_cust_extra_fn)(struct etk_case *, uint64_t seq,
+    struct etk_buf *members, void *arg, struct etk_error *err);
+/* Called with the lock held, after the new line is built and before it is
+ * written: prefix_fd is readable, prefix_len the bytes before the line. */
+typedef int (*etk_cust_prewrite_fn)(struct etk_case *, uint64_t seq,
+    int prefix_fd, uint64_t prefix_len, const struct etk_buf *line,
+    void *arg, struct etk_error *err);
+int etk_cust_append(struct etk_case *, const char *type, int64_t ts_start,
+    int32_t ts_start_ns, const char *members, size_t mlen,
+    etk_cust_extra_fn extra, etk_cust_prewrite_fn prewrite, void *arg,
+    uint64_t *seq, struct etk_error *err);
+/* Write the genesis line into a new (not yet existing) journal file. */
+int etk_cust_journal_create(const char *path, const char *actor,
+    const char *members, size_t mlen, struct etk_jhead *head,
+    char *ts_out, struct etk_error *err);
+
+/* keys.c */
+int etk_cust_keygen(const char *type, EVP_PKEY **out, struct etk_error *);
+int etk_cust_key_read_private(const char *path, EVP_PKEY **out,
+    struct etk_error *);
+int etk_cust_key_read_public(const char *path, EVP_PKEY **out,
+    struct etk_error *);
+/* "ed25519", "p256", or NULL for a type we do not sign with. */
+const char *etk_cust_key_type(EVP_PKEY *);
+int etk_cust_key_id(EVP_PKEY *, char id[ETK_KEYID_MAX], struct etk_error *);
+/* PEM texts: PKCS#8 private key, SubjectPublicKeyInfo public key. */
+int etk_cust_key_pem(EVP_PKEY *, int private_key, struct etk_buf *out,
+    struct etk_error *);
+/* Sign msg: Ed25519 (pure, as openssl pkeyutl -rawin) or ECDSA P-256
+ * over SHA-256 (as openssl dgst -sha256).  *sig is malloc'd. */
+int etk_cust_sign(EVP_PKEY *, const void *msg, size_t len,
+    unsigned char **sig, size_t *siglen, struct etk_error *);
+/* ETK_OK when sig verifies, ETK_EMISMATCH when it does not. */
+int etk_cust_verify(EVP_PKEY *, const void *msg, size_t len,
+    const unsigned char *sig, size_t siglen, struct etk_error *);
+
+/* db.c */
+int etk_cust_db_create(const char *path, struct etk_error *);
+int etk_cust_db_open(struct etk_case *, const char *path,
+    struct etk_error *);
+void etk_cust_db_close(struct etk_case *);
+/* Mirror one journal entry in actions (best effort; errors ignored). */
+void etk_cust_db_action(struct etk_case *, uint64_t seq, const char *type,
+    const char *ts, const char *members, size_t mlen);
+int etk_cust_db_cache_get(struct etk_case *, const char *path, uint64_t dev,
+    uint64_t ino, uint64_t size, int64_t mtime_ns, char hex[65]);
+void etk_cust_db_cache_put(struct etk_case *, const char *path, uint64_t dev,
+    uint64_t ino, uint64_t size, int64_t mtime_ns, const char *hex);
+
+/* inputs.c */
+/* SHA-256 of a directory listing (see etk_case_input_sha256). */
+int etk_cust_dir_sha256(const char *path, char hex[65], uint64_t *size,
+    struct etk_error *);
+
+#endif /* ETK_CUSTODY_INT_H */

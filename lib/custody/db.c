@@ -1,0 +1,447 @@
+/*
+ * The case database (etk.db, SQLite 3).  It is ours, not evidence, so it
+ * is opened read-write with a rollback journal (journal_mode DELETE: no
+ * -wal files beside it).  Rows hold no wall-clock time, so the same run
+ * over the same evidence gives the same rows; only actions.ts (copied
+ * from the journal) is a time of day.  Statements are prepared once per
+ * case handle.  PRAGMA user_version is the schema version.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "custody_int.h"
+
+/* Tables of later stages (carved, messages, ...) have the columns their
+ * JSON records have (DESIGN.md §5); list values (recipients, numbers,
+ * byte_runs, ...) are JSON text.  Every row names the journal entry
+ * (action = seq) of the run that made it. */
+static const char schema[] =
+    "CREATE TABLE evidence(id INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+    " path TEXT NOT NULL, kind TEXT, size INTEGER, sha256 TEXT,"
+    " UNIQUE(path));\n"
+    "CREATE TABLE input_cache(path TEXT NOT NULL, dev INTEGER NOT NULL,"
+    " ino INTEGER NOT NULL, size INTEGER NOT NULL,"
+    " mtime_ns INTEGER NOT NULL, sha256 TEXT NOT NULL, PRIMARY KEY(path));\n"
+    "CREATE TABLE volumes(id INTEGER PRIMARY KEY, evidence_id INTEGER"
+    " REFERENCES evidence(id), action INTEGER, slot INTEGER, flags INTEGER,"
+    " start INTEGER, len INTEGER, descr TEXT, fs_type TEXT,"
+    " block_size INTEGER, block_count INTEGER,"
+    " UNIQUE(action, evidence_id, slot, start));\n"
+    "CREATE TABLE files(id INTEGER PRIMARY KEY, evidence_id INTEGER"
+    " REFERENCES evidence(id), action INTEGER NOT NULL,"
+    " locator TEXT NOT NULL, volume INTEGER, inode INTEGER, path TEXT,"
+    " name TEXT, size INTEGER, allocated INTEGER, deleted INTEGER,"
+    " type TEXT, mime TEXT, mtime TEXT, atime TEXT, ctime TEXT,"
+    " crtime TEXT, md5 TEXT, sha1 TEXT, sha256 TEXT,"
+    " UNIQUE(action, locator));\n"
+    "CREATE INDEX files_sha256 ON files(sha256);\n"
+    "CREATE INDEX files_md5 ON files(md5);\n"
+    "CREATE TABLE hashes(id INTEGER PRIMARY KEY, action INTEGER NOT NULL,"
+    " locator TEXT NOT NULL, size INTEGER, md5 TEXT, sha1 TEXT,"
+    " sha256 TEXT, ssdeep TEXT, known TEXT, alert TEXT, ext_mismatch"
+    " INTEGER, UNIQUE(action, locator));\n"
+    "CREATE INDEX hashes_sha256 ON hashes(sha256);\n"
+    "CREATE TABLE carved(id INTEGER PRIMARY KEY, action INTEGER NOT NULL,"
+    " locator TEXT NOT NULL, offset INTEGER, length INTEGER,"
+    " byte_runs TEXT, type TEXT, ext TEXT, validated INTEGER,"
+    " complete INTEGER, sha256 TEXT, path TEXT, UNIQUE(action, locator));\n"
+    "CREATE TABLE messages(id INTEGER PRIMARY KEY, action INTEGER NOT NULL,"
+    " app TEXT, thread TEXT, direction TEXT, sender TEXT,"
+    " recipients TEXT, time TEXT, time_raw TEXT, body TEXT,"
+    " attachments TEXT, read INTEGER, deleted INTEGER,"
+    " source TEXT NOT NULL, UNIQUE(action, source));\n"
+    "CREATE TABLE calls(id INTEGER PRIMARY KEY, action INTEGER NOT NULL,"
+    " app TEXT, direction TEXT, number TEXT, name TEXT, time TEXT,"
+    " duration_s INTEGER, source TEXT NOT NULL, UNIQUE(action, source));\n"
+    "CREATE TABLE contacts(id INTEGER PRIMARY KEY, action INTEGER NOT NULL,"
+    " app TEXT, name TEXT, numbers TEXT, emails TEXT,"
+    " source TEXT NOT NULL, UNIQUE(action, source));\n"
+    "CREATE TABLE images(id INTEGER PRIMARY KEY, action INTEGER NOT NULL,"
+    " locator TEXT NOT NULL, path TEXT, sha256 TEXT, mime TEXT,"
+    " width INTEGER, height INTEGER, taken TEXT, make TEXT, model TEXT,"
+    " lat REAL, lon REAL, alt REAL, orientation INTEGER, source TEXT,"
+    " UNIQUE(action, locator));\n"
+    "CREATE TABLE pole_entities(id INTEGER PRIMARY KEY,"
+    " action INTEGER NOT NULL, entity TEXT NOT NULL, pole TEXT,"
+    " subtype TEXT, display TEXT, value TEXT, third_party INTEGER,"
+    " record TEXT, UNIQUE(action, entity));\n"
+    "CREATE TABLE pole_links(id INTEGER PRIMARY KEY,"
+    " action INTEGER NOT NULL, from_entity TEXT NOT NULL, rel TEXT NOT NULL,"
+    " to_entity TEXT NOT NULL, role TEXT, record TEXT);\n"
+    "CREATE TABLE actions(seq INTEGER PRIMARY KEY, type TEXT NOT NULL,"
+    " ts TEXT NOT NULL, exit INTEGER);\n";
+
+/* clang-format off */
+static const char *const stmt_sql[CST__COUNT] = {
+	[CST_EVIDENCE_GET] =
+	    "SELECT id, sha256 FROM evidence WHERE path = ?1",
+	[CST_EVIDENCE_ADD] =
+	    "INSERT INTO evidence(name, path, kind, size, sha256)"
+	    " VALUES(?1, ?2, ?3, ?4, ?5)",
+	[CST_FILE_ADD] =
+	    "INSERT INTO files(evidence_id, action, locator, volume, inode,"
+	    " path, name, size, allocated, deleted, type, mime, mtime, atime,"
+	    " ctime, crtime) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+	    " ?11, ?12, ?13, ?14, ?15, ?16)"
+	    " ON CONFLICT(action, locator) DO UPDATE SET"
+	    " evidence_id = excluded.evidence_id, volume = excluded.volume,"
+	    " inode = excluded.inode, path = excluded.path,"
+	    " name = excluded.name, size = excluded.size,"
+	    " allocated = excluded.allocated, deleted = excluded.deleted,"
+	    " type = excluded.type, mime = excluded.mime,"
+	    " mtime = excluded.mtime, atime = excluded.atime,"
+	    " ctime = excluded.ctime, crtime = excluded.crtime",
+	[CST_CACHE_GET] =
+	    "SELECT sha256 FROM input_cache WHERE path = ?1 AND dev = ?2"
+	    " AND ino = ?3 AND size = ?4 AND mtime_ns = ?5",
+	[CST_CACHE_PUT] =
+	    "INSERT OR REPLACE INTO input_cache(path, dev, ino, size,"
+	    " mtime_ns, sha256) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+	[CST_ACTION_ADD] =
+	    "INSERT OR REPLACE INTO actions(seq, type, ts, exit)"
+	    " VALUES(?1, ?2, ?3, ?4)",
+};
+/* clang-format on */
+
+static int
+db_fail(sqlite3 *db, struct etk_error *err, const char *what)
+{
+	return etk_fail(err, ETK_EIO, 0, "etk.db: %s: %s", what,
+	    db != NULL ? sqlite3_errmsg(db) : "out of memory");
+}
+
+int
+etk_cust_db_create(const char *path, struct etk_error *err)
+{
+	sqlite3 *db = NULL;
+	char sql[64];
+	int rc;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_EXRESCODE, NULL) != SQLITE_OK) {
+		rc = db_fail(db, err, "cannot create");
+		sqlite3_close(db);
+		return rc;
+	}
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d;",
+	    ETK_CASE_DB_VERSION);
+	if (sqlite3_exec(db, "PRAGMA journal_mode = DELETE;", NULL, NULL,
+	    NULL) != SQLITE_OK ||
+	    sqlite3_exec(db, "BEGIN;", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(db, schema, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(db, "COMMIT;", NULL, NULL, NULL) != SQLITE_OK) {
+		rc = db_fail(db, err, "cannot create schema");
+		sqlite3_close(db);
+		return rc;
+	}
+	if (sqlite3_close(db) != SQLITE_OK)
+		return etk_fail(err, ETK_EIO, 0, "etk.db: cannot close");
+	return ETK_OK;
+}
+
+int
+etk_cust_db_open(struct etk_case *kase, const char *path,
+    struct etk_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, version = -1;
+
+	if (sqlite3_open_v2(path, &kase->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_EXRESCODE, NULL) != SQLITE_OK) {
+		rc = db_fail(kase->db, err, "cannot open");
+		sqlite3_close(kase->db);
+		kase->db = NULL;
+		return rc;
+	}
+	sqlite3_busy_timeout(kase->db, 30000);
+	if (sqlite3_prepare_v2(kase->db, "PRAGMA user_version", -1, &st,
+	    NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (version != ETK_CASE_DB_VERSION) {
+		rc = version < 0 ? db_fail(kase->db, err, "cannot read") :
+		    etk_fail(err, ETK_EUNSUPP, 0, "etk.db: schema version %d "
+		    "not supported (expected %d)", version,
+		    ETK_CASE_DB_VERSION);
+		sqlite3_close(kase->db);
+		kase->db = NULL;
+		return rc;
+	}
+	return ETK_OK;
+}
+
+void
+etk_cust_db_close(struct etk_case *kase)
+{
+	size_t i;
+
+	for (i = 0; i < CST__COUNT; i++) {
+		sqlite3_finalize(kase->st[i]);
+		kase->st[i] = NULL;
+	}
+	sqlite3_close(kase->db);
+	kase->db = NULL;
+}
+
+/* The prepared statement, reset and unbound, or NULL (err set). */
+static sqlite3_stmt *
+stmt(struct etk_case *kase, enum etk_cst which, struct etk_error *err)
+{
+	sqlite3_stmt *st = kase->st[which];
+
+	if (kase->db == NULL) {
+		etk_fail(err, ETK_EINVAL, 0, "etk.db: not open");
+		return NULL;
+	}
+	if (st == NULL) {
+		if (sqlite3_prepare_v3(kase->db, stmt_sql[which], -1,
+		    SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+			db_fail(kase->db, err, "cannot prepare");
+			return NULL;
+		}
+		kase->st[which] = st;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return st;
+}
+
+static void
+bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+}
+
+void
+etk_cust_db_action(struct etk_case *kase, uint64_t seq, const char *type,
+    const char *ts, const char *members, size_t mlen)
+{
+	const struct etk_jval *ex;
+	struct etk_jval *doc = NULL;
+	struct etk_buf obj;
+	sqlite3_stmt *st;
+
+	if ((st = stmt(kase, CST_ACTION_ADD, NULL)) == NULL)
+		return;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+	bind_text(st, 2, type);
+	bind_text(st, 3, ts);
+	etk_buf_init(&obj);
+	etk_buf_addc(&obj, '{');
+	etk_buf_add(&obj, members, mlen);
+	etk_buf_addc(&obj, '}');
+	if (!obj.oom && etk_json_parse(obj.data, obj.len, &doc, NULL) ==
+	    ETK_OK && (ex = etk_jval_get(doc, "exit")) != NULL &&
+	    ex->type == ETK_JNUM && ex->is_int)
+		sqlite3_bind_int64(st, 4, ex->inum);
+	etk_jval_free(doc);
+	etk_buf_release(&obj);
+	(void)sqlite3_step(st);
+	sqlite3_reset(st);
+}
+
+int
+etk_cust_db_cache_get(struct etk_case *kase, const char *path, uint64_t dev,
+    uint64_t ino, uint64_t size, int64_t mtime_ns, char hex[65])
+{
+	const unsigned char *s;
+	sqlite3_stmt *st;
+	int found = 0;
+
+	if ((st = stmt(kase, CST_CACHE_GET, NULL)) == NULL)
+		return 0;
+	bind_text(st, 1, path);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)dev);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)ino);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)size);
+	sqlite3_bind_int64(st, 5, mtime_ns);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    (s = sqlite3_column_text(st, 0)) != NULL &&
+	    strlen((const char *)s) == 64) {
+		memcpy(hex, s, 65);
+		found = 1;
+	}
+	sqlite3_reset(st);
+	return found;
+}
+
+void
+etk_cust_db_cache_put(struct etk_case *kase, const char *path, uint64_t dev,
+    uint64_t ino, uint64_t size, int64_t mtime_ns, const char *hex)
+{
+	sqlite3_stmt *st;
+
+	if ((st = stmt(kase, CST_CACHE_PUT, NULL)) == NULL)
+		return;
+	bind_text(st, 1, path);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)dev);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)ino);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)size);
+	sqlite3_bind_int64(st, 5, mtime_ns);
+	bind_text(st, 6, hex);
+	(void)sqlite3_step(st);
+	sqlite3_reset(st);
+}
+
+static int
+exec(struct etk_case *kase, const char *sql, struct etk_error *err)
+{
+	if (kase == NULL || kase->db == NULL)
+		return etk_fail(err, ETK_EINVAL, 0, "etk.db: not open");
+	if (sqlite3_exec(kase->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(kase->db, err, sql);
+	return ETK_OK;
+}
+
+int
+etk_case_db_begin(struct etk_case *kase, struct etk_error *err)
+{
+	return exec(kase, "BEGIN IMMEDIATE", err);
+}
+
+int
+etk_case_db_commit(struct etk_case *kase, struct etk_error *err)
+{
+	return exec(kase, "COMMIT", err);
+}
+
+int
+etk_case_db_rollback(struct etk_case *kase)
+{
+	if (kase == NULL || kase->db == NULL)
+		return ETK_EINVAL;
+	if (sqlite3_get_autocommit(kase->db))
+		return ETK_OK;	/* no transaction open */
+	return exec(kase, "ROLLBACK", NULL);
+}
+
+int
+etk_case_db_evidence(struct etk_case *kase, const char *name,
+    const char *path, const char *kind, uint64_t size, const char *sha256,
+    int64_t *evidence_id, struct etk_error *err)
+{
+	const unsigned char *old;
+	char oldhex[129];
+	sqlite3_stmt *st, *up = NULL;
+	int64_t id;
+	int rc;
+
+	if (kase == NULL || name == NULL || path == NULL)
+		return etk_fail(err, ETK_EINVAL, 0,
+		    "evidence: no case, name or path");
+	if ((st = stmt(kase, CST_EVIDENCE_GET, err)) == NULL)
+		return err != NULL ? err->code : ETK_EIO;
+	bind_text(st, 1, path);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		old = sqlite3_column_text(st, 1);
+		if (old != NULL)
+			snprintf(oldhex, sizeof(oldhex), "%s",
+			    (const char *)old);
+		else
+			oldhex[0] = '\0';
+		sqlite3_reset(st);	/* old is gone */
+		if (oldhex[0] != '\0' && sha256 != NULL &&
+		    strcmp(oldhex, sha256) != 0)
+			return etk_fail(err, ETK_EMISMATCH, 0, "evidence '%s': "
+			    "sha256 %s differs from the %s recorded", path,
+			    sha256, oldhex);
+		if (oldhex[0] == '\0' && sha256 != NULL) {
+			if (sqlite3_prepare_v2(kase->db, "UPDATE evidence SET "
+			    "sha256 = ?1, size = ?2 WHERE id = ?3", -1, &up,
+			    NULL) != SQLITE_OK)
+				return db_fail(kase->db, err, "evidence");
+			bind_text(up, 1, sha256);
+			sqlite3_bind_int64(up, 2, (sqlite3_int64)size);
+			sqlite3_bind_int64(up, 3, id);
+			rc = sqlite3_step(up);
+			sqlite3_finalize(up);
+			if (rc != SQLITE_DONE)
+				return db_fail(kase->db, err, "evidence");
+		}
+		if (evidence_id != NULL)
+			*evidence_id = id;
+		return ETK_OK;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(kase->db, err, "evidence");
+	if ((st = stmt(kase, CST_EVIDENCE_ADD, err)) == NULL)
+		return err != NULL ? err->code : ETK_EIO;
+	bind_text(st, 1, name);
+	bind_text(st, 2, path);
+	bind_text(st, 3, kind);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)size);
+	bind_text(st, 5, sha256);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(kase->db, err, "evidence");
+	if (evidence_id != NULL)
+		*evidence_id = sqlite3_last_insert_rowid(kase->db);
+	return ETK_OK;
+}
+
+static void
+bind_time(sqlite3_stmt *st, int i, int known, int64_t sec, int32_t nsec)
+{
+	char t[ETK_TIME_MAX];
+
+	if (!known) {
+		sqlite3_bind_null(st, i);
+		return;
+	}
+	etk_time_format(sec, nsec, t);
+	bind_text(st, i, t);
+}
+
+int
+etk_case_db_file(struct etk_case *kase, int64_t evidence_id, uint64_t action,
+    const struct etk_entry *e, const char *mime, struct etk_error *err)
+{
+	sqlite3_stmt *st;
+	char type[2];
+	int rc;
+
+	if (kase == NULL || e == NULL || e->locator == NULL)
+		return etk_fail(err, ETK_EINVAL, 0,
+		    "file: no case, entry or locator");
+	if ((st = stmt(kase, CST_FILE_ADD, err)) == NULL)
+		return err != NULL ? err->code : ETK_EIO;
+	/* type: the fls letter (r, d, l, ...) of the metadata, else of the
+	 * name; mime: libmagic's type when the caller has it. */
+	type[0] = e->meta_type != '\0' && e->meta_type != '-' ? e->meta_type :
+	    e->name_type;
+	type[1] = '\0';
+	sqlite3_bind_int64(st, 1, evidence_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)action);
+	bind_text(st, 3, e->locator);
+	if (e->volume >= 0)
+		sqlite3_bind_int(st, 4, e->volume);
+	if (e->has_inode)
+		sqlite3_bind_int64(st, 5, (sqlite3_int64)e->inode);
+	bind_text(st, 6, e->path);
+	bind_text(st, 7, e->name);
+	sqlite3_bind_int64(st, 8, (sqlite3_int64)e->size);
+	sqlite3_bind_int(st, 9, e->allocated != 0);
+	sqlite3_bind_int(st, 10, e->deleted != 0);
+	bind_text(st, 11, type[0] != '\0' ? type : NULL);
+	bind_text(st, 12, mime);
+	bind_time(st, 13, (e->times & ETK_TIME_M) != 0, e->mtime, e->mtime_ns);
+	bind_time(st, 14, (e->times & ETK_TIME_A) != 0, e->atime, e->atime_ns);
+	bind_time(st, 15, (e->times & ETK_TIME_C) != 0, e->ctime, e->ctime_ns);
+	bind_time(st, 16, (e->times & ETK_TIME_CR) != 0, e->crtime,
+	    e->crtime_ns);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(kase->db, err, "files");
+	return ETK_OK;
+}
