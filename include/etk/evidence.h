@@ -6,6 +6,10 @@
  * deleted) with locators, file content as etk_source, byte runs and
  * unallocated extents.  Nested containers (a ZIP inside a file system)
  * open the same way: locators chain them with '!'.
+ *
+ * Threads: an etk_evidence, and every source and entry it hands out,
+ * belongs to one thread at a time.  Open one evidence per worker thread
+ * (etk_source_reopen gives each its own source).
  */
 #ifndef ETK_EVIDENCE_H
 #define ETK_EVIDENCE_H
@@ -150,8 +154,10 @@ ETK_API int etk_evidence_stat(struct etk_evidence *, const char *locator,
 
 /* Open the content of the entry named by locator as a byte source (file
  * data; for NTFS the default $DATA or the named attribute; for a range
- * locator the window of the source).  Deleted files give what TSK can
- * recover (like icat -r).  The source borrows ev: close it first. */
+ * locator the window of the source, "pN:@off+len" counting from the
+ * volume's start; for "pN" alone the whole volume).  Deleted files give
+ * what TSK can recover (like icat -r).  A "#table/rowid" suffix is
+ * ignored.  The source borrows ev: close it first. */
 ETK_API int etk_evidence_open_file(struct etk_evidence *,
     const char *locator, struct etk_source **out, struct etk_error *err);
 
@@ -169,8 +175,10 @@ ETK_API int etk_evidence_byte_runs(struct etk_evidence *,
 
 /* Unallocated extents: for each file system, its unallocated blocks
  * merged into runs; for the partition table, unpartitioned gaps (volume
- * -1 when whole-image).  Offsets and lengths in bytes of the source, in
- * ascending order.  cb returns non-zero to stop. */
+ * -1 when whole-image); a partition without a readable file system
+ * counts whole.  Offsets and lengths in bytes of the source, in
+ * ascending order.  volume < 0 lists every volume, else only that slot.
+ * cb returns non-zero to stop. */
 typedef int (*etk_extent_cb)(int volume, uint64_t off, uint64_t len,
     void *arg);
 ETK_API int etk_evidence_unalloc(struct etk_evidence *, int volume,

@@ -171,7 +171,7 @@ static const char gen_py[] =
     "    return plistlib.dumps({'$version': 100000, '$archiver': 'NSKeyedArchiver',\n"
     "        '$top': {'root': plistlib.UID(1)}, '$objects': objs}, fmt=plistlib.FMT_BINARY)\n"
     "\n"
-    "def mkios(d, rows, plist_enc=None):\n"
+    "def mkios(d, rows, plist_enc=None, flat=False):\n"
     "    os.makedirs(d)\n"
     "    db = sqlite3.connect(d + '/Manifest.db')\n"
     "    db.execute('CREATE TABLE Files (fileID TEXT PRIMARY KEY, domain TEXT, relativePath TEXT, flags INTEGER, file BLOB)')\n"
@@ -179,7 +179,9 @@ static const char gen_py[] =
     "    for dom, rel, fl, data, blob in rows:\n"
     "        fid = hashlib.sha1((dom + '-' + rel).encode()).hexdigest()\n"
     "        db.execute('INSERT INTO Files VALUES (?,?,?,?,?)', (fid, dom, rel, fl, blob))\n"
-    "        if data is not None:\n"
+    "        if data is not None and flat:\n"
+    "            put(d + '/' + fid, data)\n"
+    "        elif data is not None:\n"
     "            os.makedirs(d + '/' + fid[:2], exist_ok=True)\n"
     "            put(d + '/' + fid[:2] + '/' + fid, data)\n"
     "    db.commit()\n"
@@ -199,6 +201,8 @@ static const char gen_py[] =
     "mkios('ios', rows)\n"
     "mkios('iosenc', rows[:3], True)\n"
     "mkios('iosbin', rows[:3], False)\n"
+    "mkios('iosflat', rows[:4], flat=True)\n"
+    "put('iosflat/Manifest.db-wal', b'not really a wal')\n"
     "os.makedirs('iosnotdb')\n"
     "put('iosnotdb/Manifest.db', rnd.randbytes(4096))\n"
     "\n"
@@ -213,7 +217,18 @@ static const char gen_py[] =
     "    try:\n"
     "        subprocess.run(['tar', '--sparse', '--format=' + fmt, '-cf', 'sparse-' + fmt + '.tar', '-C', 'sp', 'sparse.bin'], check=True)\n"
     "    except Exception:\n"
-    "        pass\n";
+    "        pass\n"
+    "\n"
+    "# 80 MiB of numbered 4 KiB blocks: more checkpoints than the reader keeps.\n"
+    "import struct\n"
+    "pat = b''.join(struct.pack('<I', i) * 1024 for i in range(80 * 256))\n"
+    "put('pat.tar.gz', gzip.compress(mktar([(ti('pat.bin', pat), pat)]), 1, mtime=0))\n"
+    "del pat\n"
+    "\n"
+    "# UTF-8 names in a ZIP (flag bit 11): read whatever the locale is.\n"
+    "with zipfile.ZipFile('u8.zip', 'w') as z8:\n"
+    "    z8.writestr(zipfile.ZipInfo('caf\\u00e9.txt', (2024, 2, 15, 18, 0, 0)), b'ok')\n"
+    "    z8.writestr(zipfile.ZipInfo('\\u65e5\\u672c/x.txt', (2024, 2, 15, 18, 0, 0)), b'ok')\n";
 
 static const char fx_py[] =
     "import io, stat, sys, tarfile, zipfile, zlib, sqlite3\n"
@@ -812,12 +827,52 @@ test_tar_sparse(void **state)
 	}
 }
 
+/* Reads all over an 80 MiB member of a .tar.gz: the deflate reader
+ * keeps at most 64 checkpoints, so it thins them (twice) on the way. */
+static void
+test_tar_gz_checkpoints(void **state)
+{
+	struct etk_evidence *ev = ev_open("pat.tar.gz");
+	struct etk_error err = { 0 };
+	struct etk_source *src;
+	unsigned char buf[12000];
+	uint32_t v, blk;
+	uint64_t off, size = 80u << 20, x = 12345;
+	size_t n, i, k;
+
+	(void)state;
+	if (etk_evidence_open_file(ev, "/pat.bin", &src, &err) != ETK_OK)
+		fail_msg("open: %s", err.msg);
+	assert_int_equal(etk_source_size(src), size);
+	for (i = 0; i < 60; i++) {
+		x = x * 6364136223846793005u + 1442695040888963407u;
+		off = (x >> 11) % (size - sizeof(buf)) & ~(uint64_t)3;
+		if (i == 0)
+			off = size - sizeof(buf);	/* the end first */
+		if (etk_source_read(src, off, buf, sizeof(buf), &n, &err) !=
+		    ETK_OK)
+			fail_msg("read at %" PRIu64 ": %s", off, err.msg);
+		assert_int_equal(n, sizeof(buf));
+		for (k = 0; k < sizeof(buf); k += 4) {
+			blk = (uint32_t)((off + k) / 4096);
+			v = (uint32_t)buf[k] | (uint32_t)buf[k + 1] << 8 |
+			    (uint32_t)buf[k + 2] << 16 |
+			    (uint32_t)buf[k + 3] << 24;
+			if (v != blk)
+				fail_msg("at %" PRIu64 ": %u, want %u",
+				    off + k, v, blk);
+		}
+	}
+	etk_source_close(src);
+	etk_evidence_close(ev);
+}
+
 static void
 test_tar_truncated(void **state)
 {
 	struct etk_evidence *ev = ev_open("tr.tar");
 	struct etk_summary *sum = summary();
-	const char *why;
+	const char *why = NULL;
 	char *got;
 
 	(void)state;
@@ -841,7 +896,7 @@ test_gzip_corrupt(void **state)
 	struct etk_evidence *ev;
 	struct etk_summary *sum = summary();
 	struct etk_error err = { 0 };
-	const char *why;
+	const char *why = NULL;
 	uint64_t count;
 	char *got;
 
@@ -984,6 +1039,20 @@ put_file(const char *name, const void *data, size_t len)
 }
 
 static void
+test_zip_utf8(void **state)
+{
+	struct etk_evidence *ev = ev_open("u8.zip");
+
+	(void)state;
+	expect_listing(ev, NULL, ETK_WALK_DEFAULT,
+	    "r u8.zip:/caf\xc3\xa9.txt 2\n"
+	    "d u8.zip:/\xe6\x97\xa5\xe6\x9c\xac 0\n"
+	    "r u8.zip:/\xe6\x97\xa5\xe6\x9c\xac/x.txt 2\n");
+	expect_content(ev, "/\xe6\x97\xa5\xe6\x9c\xac/x.txt", "ok", 2);
+	etk_evidence_close(ev);
+}
+
+static void
 test_zip_random_access(void **state)
 {
 	struct etk_evidence *ev = ev_open("z.zip");
@@ -1008,7 +1077,7 @@ test_zip_truncated(void **state)
 {
 	struct etk_evidence *ev = ev_open("trz.zip");
 	struct etk_summary *sum = summary();
-	const char *why;
+	const char *why = NULL;
 	char *got;
 
 	(void)state;
@@ -1047,7 +1116,7 @@ test_android_backup(void **state)
 	struct etk_error err = { 0 };
 	struct etk_byte_run *runs;
 	const struct etk_volume *v;
-	const char *why;
+	const char *why = NULL;
 	char *want, *got, *raw, *big;
 	size_t i, n, rawlen;
 
@@ -1207,7 +1276,7 @@ test_ios_backup(void **state)
 	struct etk_evidence *ev;
 	struct etk_summary *sum = summary();
 	struct found f;
-	const char *why;
+	const char *why = NULL;
 	char *got;
 
 	(void)state;
@@ -1263,6 +1332,20 @@ test_ios_backup(void **state)
 	    "encrypted iOS backup not supported");
 	ev = ev_open("iosbin");	/* binary Manifest.plist, not encrypted */
 	expect_content(ev, "/HomeDomain/Library/SMS/sms.db", "sms data", 8);
+	etk_evidence_close(ev);
+
+	/* Older layout (files beside Manifest.db), and a -wal left there. */
+	ev = ev_open("iosflat");
+	sum = summary();
+	free(listing(ev, NULL, ETK_WALK_DEFAULT, sum));
+	assert_int_equal(outcome(sum, "iosflat", NULL, &why),
+	    ETK_OUTCOME_ERROR);
+	assert_non_null(strstr(why, "Manifest.db-wal is present"));
+	assert_null(strstr(why, "missing"));
+	expect_content(ev, "/HomeDomain/Library/SMS/sms.db", "sms data", 8);
+	expect_content(ev, "/CameraRollDomain/Media/DCIM/100APPLE/"
+	    "IMG_0001.JPG", "\xff\xd8jpeg", 6);
+	etk_summary_free(sum);
 	etk_evidence_close(ev);
 }
 
@@ -1365,11 +1448,13 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tar),
 		cmocka_unit_test(test_tar_gz_random_access),
+		cmocka_unit_test(test_tar_gz_checkpoints),
 		cmocka_unit_test(test_tar_sparse),
 		cmocka_unit_test(test_tar_truncated),
 		cmocka_unit_test(test_gzip_corrupt),
 		cmocka_unit_test(test_nested),
 		cmocka_unit_test(test_zip),
+		cmocka_unit_test(test_zip_utf8),
 		cmocka_unit_test(test_zip_random_access),
 		cmocka_unit_test(test_zip_truncated),
 		cmocka_unit_test(test_android_backup),
