@@ -14,7 +14,7 @@ bin=$PWD/build/release/bin
 fx=$PWD/build/release/fixtures
 sh tests/build-fixtures.sh "$PWD" "$fx"
 rm -rf "$out"
-mkdir -p "$(dirname "$out")"
+mkdir -p "$out"
 set -x
 "$bin/etk" init "$out/case" --case DEMO-1 --examiner "Demo Examiner" --agency "etk lab"
 "$bin/etk" verify "$fx/phone.E01"

@@ -60,6 +60,7 @@ int
 etk_wrap(struct etk_error *err, const char *fmt, ...)
 {
 	char prefix[ETK_ERRMSG_MAX], old[ETK_ERRMSG_MAX];
+	size_t n, k;
 	va_list ap;
 
 	if (err == NULL)
@@ -69,13 +70,21 @@ etk_wrap(struct etk_error *err, const char *fmt, ...)
 	va_end(ap);
 	memcpy(old, err->msg, sizeof(old));
 	old[sizeof(old) - 1] = '\0';
-	/* Build "prefix: old" by pieces, truncating at the record size. */
-	err->msg[0] = '\0';
-	strncat(err->msg, prefix, sizeof(err->msg) - 1);
-	if (old[0] != '\0') {
-		strncat(err->msg, ": ", sizeof(err->msg) - 1 - strlen(err->msg));
-		strncat(err->msg, old, sizeof(err->msg) - 1 - strlen(err->msg));
+	/* Build "prefix: old", truncating at the record size. */
+	n = strlen(prefix);
+	if (n > sizeof(err->msg) - 1)
+		n = sizeof(err->msg) - 1;
+	memcpy(err->msg, prefix, n);
+	if (old[0] != '\0' && n + 2 < sizeof(err->msg)) {
+		memcpy(err->msg + n, ": ", 2);
+		n += 2;
+		k = strlen(old);
+		if (k > sizeof(err->msg) - 1 - n)
+			k = sizeof(err->msg) - 1 - n;
+		memcpy(err->msg + n, old, k);
+		n += k;
 	}
+	err->msg[n] = '\0';
 	return err->code;
 }
 
