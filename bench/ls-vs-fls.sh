@@ -5,7 +5,7 @@
 # Needs: hyperfine, sleuthkit, e2fsprogs, dosfstools, mtools (scripts/install-deps.sh).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-bin=${1:-$here/../build/release/bin}
+bin=$(cd "${1:-$here/../build/release/bin}" && pwd)
 work=${2:-$here/work}
 mkdir -p "$work"
 cd "$work"

@@ -71,7 +71,9 @@ grow(struct etk_buf *b, size_t need)
 void
 etk_buf_add(struct etk_buf *b, const void *p, size_t n)
 {
-	if (n == 0 || grow(b, n) != 0)
+	if (n == 0)
+		return;
+	if (b->len + n + 1 > b->cap && grow(b, n) != 0)
 		return;
 	memcpy(b->data + b->len, p, n);
 	b->len += n;
@@ -87,19 +89,38 @@ etk_buf_adds(struct etk_buf *b, const char *s)
 void
 etk_buf_addc(struct etk_buf *b, char c)
 {
-	etk_buf_add(b, &c, 1);
+	if (b->len + 2 > b->cap && grow(b, 1) != 0)
+		return;
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
 }
 
 void
 etk_buf_vprintf(struct etk_buf *b, const char *fmt, va_list ap)
 {
 	va_list cp;
+	size_t room;
 	int n;
 
+	if (b->oom)
+		return;
+	/* One pass when it fits (the usual case), two when it must grow. */
+	if (b->cap == 0 && grow(b, 64) != 0)
+		return;
+	room = b->cap - b->len;
 	va_copy(cp, ap);
-	n = vsnprintf(NULL, 0, fmt, cp);
+	n = vsnprintf(b->data + b->len, room, fmt, cp);
 	va_end(cp);
-	if (n <= 0 || grow(b, (size_t)n) != 0)
+	if (n < 0) {
+		b->data[b->len] = '\0';
+		return;
+	}
+	if ((size_t)n < room) {
+		b->len += (size_t)n;
+		return;
+	}
+	b->data[b->len] = '\0';
+	if (grow(b, (size_t)n) != 0)
 		return;
 	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
 	b->len += (size_t)n;

@@ -186,18 +186,37 @@ etk_json_strn(struct etk_json *j, const char *s, size_t n)
 	etk_json_quote(j->out, s, n);
 }
 
+/* Decimal digits of v, without printf (hot in every record). */
+static void
+add_u64(struct etk_buf *b, uint64_t v, int neg)
+{
+	char tmp[24];
+	int i = (int)sizeof(tmp);
+
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	if (neg)
+		tmp[--i] = '-';
+	etk_buf_add(b, tmp + i, sizeof(tmp) - (size_t)i);
+}
+
 void
 etk_json_int(struct etk_json *j, int64_t v)
 {
 	sep(j);
-	etk_buf_printf(j->out, "%lld", (long long)v);
+	if (v < 0)
+		add_u64(j->out, (uint64_t)0 - (uint64_t)v, 1);
+	else
+		add_u64(j->out, (uint64_t)v, 0);
 }
 
 void
 etk_json_uint(struct etk_json *j, uint64_t v)
 {
 	sep(j);
-	etk_buf_printf(j->out, "%llu", (unsigned long long)v);
+	add_u64(j->out, v, 0);
 }
 
 void
