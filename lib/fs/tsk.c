@@ -42,6 +42,9 @@ struct img_ext {
 	TSK_IMG_INFO img;
 	struct etk_source *src;
 	struct etk_error err;	/* why the last read failed */
+	uint64_t nerr;		/* failed reads so far */
+	uint64_t mark;		/* nerr when the current walk began */
+	char first[ETK_ERRMSG_MAX];	/* the first failure since mark */
 };
 
 struct tvol {
@@ -139,6 +142,14 @@ img_read(TSK_IMG_INFO *img, TSK_OFF_T off, char *buf, size_t len)
 	}
 	if (etk_source_read(x->src, (uint64_t)off, buf, len, &n, &x->err) !=
 	    ETK_OK) {
+		if (x->nerr++ == x->mark)
+			snprintf(x->first, sizeof(x->first), "%s", x->err.msg);
+		/* Hand TSK the good bytes before the bad spot, so that one
+		 * bad E01 chunk does not spoil its whole 64 KiB cache window.
+		 * Not fewer than a sector: tsk_img_read (4.11) copies from
+		 * up to 511 bytes into what we return. */
+		if (n >= 512 && n < len)
+			return (ssize_t)n;
 		tsk_error_reset();
 		tsk_error_set_errno(TSK_ERR_IMG_READ);
 		tsk_error_set_errstr("%s", x->err.msg);
@@ -245,17 +256,26 @@ open_fs(struct tsk_ctx *t, size_t vi, const TSK_VS_PART_INFO *part,
 	if (fs == NULL) {
 		tsk_errno = tsk_error_get_errno();
 		tsk_msg(msg, sizeof(msg));
-		if (t->ext->err.code != ETK_OK) {
+		if (t->ext->err.code != ETK_OK &&
+		    tsk_errno != TSK_ERR_FS_UNKTYPE) {
+			/* The file system was found and could not be read. */
 			v->fs_status = ETK_EIO;
 			snprintf(buf, sizeof(buf), "%s", t->ext->err.msg);
-			t->ext->err.code = ETK_OK;
 		} else if ((what = sniff_unsupported(t->ext->src, v->start,
 		    v->len)) != NULL) {
 			v->fs_status = ETK_EUNSUPP;
 			snprintf(buf, sizeof(buf), "%s: not supported", what);
 		} else if (tsk_errno == TSK_ERR_FS_UNKTYPE) {
+			/* Detection tries every type; a probe that failed to
+			 * read does not make the volume unreadable, but is
+			 * worth a word. */
 			v->fs_status = ETK_ENOTFOUND;
-			snprintf(buf, sizeof(buf), "no file system");
+			if (t->ext->err.code != ETK_OK)
+				snprintf(buf, sizeof(buf), "no file system "
+				    "found (a read failed while probing: "
+				    "%.400s)", t->ext->err.msg);
+			else
+				snprintf(buf, sizeof(buf), "no file system");
 		} else if (tsk_errno == TSK_ERR_FS_ENCRYPTED ||
 		    tsk_errno == TSK_ERR_FS_POSSIBLY_ENCRYPTED ||
 		    tsk_errno == TSK_ERR_FS_UNSUPTYPE) {
@@ -275,6 +295,7 @@ open_fs(struct tsk_ctx *t, size_t vi, const TSK_VS_PART_INFO *part,
 			if (v->fs_status == ETK_ENOTFOUND)
 				v->fs_status = ETK_EFORMAT;
 		}
+		t->ext->err.code = ETK_OK;
 		if ((tv->fs_error = xstrdup(buf)) == NULL)
 			return nomem(err);
 		v->fs_error = tv->fs_error;
@@ -511,6 +532,7 @@ pick_volume(struct tsk_ctx *t, int slot, size_t *vi, struct etk_error *err)
 {
 	size_t i, found = 0, nfs = 0;
 
+	*vi = 0;
 	if (slot >= 0) {
 		for (i = 0; i < t->nvols; i++)
 			if (t->vols[i].slot == slot)
@@ -533,7 +555,8 @@ pick_volume(struct tsk_ctx *t, int slot, size_t *vi, struct etk_error *err)
 				found = i;
 		}
 	if (nfs == 0) {
-		if (t->nvols == 1 && t->vols[0].fs_error != NULL)
+		if (t->nvols == 1 && t->vols[0].fs_error != NULL &&
+		    t->vols[0].fs_status != ETK_OK)
 			return etk_fail(err, t->vols[0].fs_status, 0, "%s: %s",
 			    etk_ev_name(t->ev), t->vols[0].fs_error);
 		return etk_fail(err, ETK_ENOTFOUND, 0, "%s: no file system",
@@ -626,7 +649,12 @@ implausible_size(const TSK_FS_INFO *fs, const TSK_FS_META *m)
 	if (m->size <= 0 || fs->block_size == 0)
 		return 0;
 	blocks = (uint64_t)m->size / fs->block_size;
+	/* The blocks the image really holds (a hostile superblock may
+	 * claim any block count). */
 	limit = (uint64_t)fs->block_count;
+	if (fs->last_block_act >= fs->first_block &&
+	    fs->last_block_act - fs->first_block + 1 < limit)
+		limit = fs->last_block_act - fs->first_block + 1;
 	if (limit > UINT64_MAX / 4 - 4096)
 		return 0;
 	/* Directories are never sparse: no bigger than the file system. */
@@ -1200,6 +1228,7 @@ walk_fs(struct tsk_ctx *t, size_t vi, TSK_INUM_T dir, const char *base,
 	struct twalk w;
 	TSK_FS_FILE *df;
 	unsigned tflags;
+	uint64_t nerr;
 	uint8_t bad;
 	int rc = ETK_OK;
 
@@ -1242,8 +1271,10 @@ walk_fs(struct tsk_ctx *t, size_t vi, TSK_INUM_T dir, const char *base,
 	}
 	tsk_fs_file_close(df);
 	tsk_error_reset();
+	nerr = t->ext->mark = t->ext->nerr;
 	bad = tsk_fs_dir_walk(w.fs, dir, (TSK_FS_DIR_WALK_FLAG_ENUM)tflags,
 	    walk_cb, &w);
+	nerr = t->ext->nerr - nerr;
 	if (w.nomem) {
 		rc = nomem(err);
 		sum_add(sum, t, vi, t->vols[vi].fs_type, ETK_OUTCOME_ERROR,
@@ -1256,6 +1287,16 @@ walk_fs(struct tsk_ctx *t, size_t vi, TSK_INUM_T dir, const char *base,
 		tsk_error_reset();
 		sum_add(sum, t, vi, t->vols[vi].fs_type, ETK_OUTCOME_TIMEOUT,
 		    w.count, w.limit_msg);
+	} else if (nerr > 0 && !bad) {
+		/* TSK skips directories it cannot read and goes on; the
+		 * walk is then incomplete, and must say so. */
+		char reason[ETK_ERRMSG_MAX];
+
+		snprintf(reason, sizeof(reason), "%" PRIu64 " read error%s, "
+		    "entries may be missing (first: %.400s)", nerr, nerr == 1 ?
+		    "" : "s", t->ext->first);
+		sum_add(sum, t, vi, t->vols[vi].fs_type, ETK_OUTCOME_ERROR,
+		    w.count, reason);
 	} else if (w.pruned > 0 && !bad) {
 		char reason[sizeof(w.limit_msg) + 64];
 

@@ -1242,12 +1242,21 @@ test_fx_fs_ext4(void **state)
 	fixture_image("fs.ext4");
 }
 
+static void
+test_fx_sd_split(void **state)
+{
+	(void)state;
+	fixture_image("sd.000");
+	fixture_image("sd-split.E01");
+}
+
 /* Bad inputs never crash; they fail or open with a reason. */
 static void
 test_fx_bad(void **state)
 {
 	static const char *names[] = { "bad/random.bin",
-	    "bad/gpt-past-end.raw", "bad/notfs.raw", "bad/empty.bin" };
+	    "bad/gpt-past-end.raw", "bad/mbr-past-end.raw", "bad/notfs.raw",
+	    "bad/empty.bin", "bad/truncated.E01", "bad/corrupt.E01" };
 	struct etk_error err = { 0 };
 	struct etk_evidence *ev;
 	struct etk_summary *sum;
@@ -1272,6 +1281,12 @@ test_fx_bad(void **state)
 			assert_non_null(strstr(err.msg, "empty"));
 			continue;
 		}
+		if (strstr(names[i], ".E01") != NULL && rc != ETK_OK) {
+			/* The source layer may refuse a broken E01. */
+			assert_null(ev);
+			assert_true(err.msg[0] != '\0');
+			continue;
+		}
 		assert_int_equal(rc, ETK_OK);
 		assert_int_equal(etk_summary_new(&sum, &err), ETK_OK);
 		rc = walk_recs(ev, NULL, ETK_WALK_DEFAULT | ETK_WALK_NESTED,
@@ -1279,9 +1294,23 @@ test_fx_bad(void **state)
 		print_message("%s: walk %d, %zu entries, %zu summary items\n",
 		    names[i], rc, rs.n, etk_summary_count(sum));
 		assert_true(etk_summary_count(sum) >= 1);
+		if (strstr(names[i], "past-end") != NULL) {
+			/* The truncation is named, and is an error. */
+			const struct etk_volume *v;
+			size_t k, nv = etk_evidence_volumes(ev, &v);
+			int named = 0;
+
+			for (k = 0; k < nv; k++)
+				if (v[k].fs_error != NULL && strstr(v[k].fs_error,
+				    "past the end of the image") != NULL)
+					named = 1;
+			assert_true(named);
+			assert_int_equal(etk_summary_exit(sum),
+			    ETK_EXIT_FAILURE);
+		}
 		recs_free(&rs);
 		memset(&x, 0, sizeof(x));
-		x.size = (uint64_t)st.st_size;
+		x.size = etk_source_size(etk_evidence_source(ev));
 		(void)etk_evidence_unalloc(ev, -1, extent_cb, &x, &err);
 		etk_summary_free(sum);
 		etk_evidence_close(ev);
@@ -1376,6 +1405,7 @@ main(void)
 		cmocka_unit_test(test_fx_sd_raw),
 		cmocka_unit_test(test_fx_ntfs_raw),
 		cmocka_unit_test(test_fx_fs_ext4),
+		cmocka_unit_test(test_fx_sd_split),
 		cmocka_unit_test(test_fx_bad),
 		cmocka_unit_test(test_fx_nested),
 	};
