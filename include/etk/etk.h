@@ -10,5 +10,8 @@
 #include <etk/progress.h>
 #include <etk/evidence.h>
 #include <etk/custody.h>
+#include <etk/hash.h>
+#include <etk/hashset.h>
+#include <etk/output.h>
 
 #endif /* ETK_ETK_H */
