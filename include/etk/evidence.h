@@ -162,8 +162,9 @@ ETK_API int etk_evidence_open_file(struct etk_evidence *,
     const char *locator, struct etk_source **out, struct etk_error *err);
 
 /* Byte runs of a file's content in the top-level source: offsets in the
- * image, in file order.  Resident, compressed, sparse and archive-member
- * data have no runs (count 0, ETK_OK).  *runs is malloc'd: free(). */
+ * image, in file order.  Members stored uncompressed in a TAR, ZIP or
+ * .ab have one run; resident, compressed and sparse data have none
+ * (count 0, ETK_OK).  *runs is malloc'd: free(). */
 struct etk_byte_run {
 	uint64_t file_offset;
 	uint64_t img_offset;

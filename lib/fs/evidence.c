@@ -181,6 +181,15 @@ detect_source(struct etk_source *src, enum etk_ev_kind *kind,
 		*kind = ETK_EV_TAR;
 	} else if (n >= 262 && memcmp(head + 257, "ustar", 5) == 0)
 		*kind = ETK_EV_TAR;
+	else if ((n >= 10 && memcmp(head, "BZh", 3) == 0 &&
+	    head[3] >= '1' && head[3] <= '9' &&
+	    memcmp(head + 4, "\x31\x41\x59\x26\x53\x59", 6) == 0) ||
+	    (n >= 6 && memcmp(head, "\xfd" "7zXZ\0", 6) == 0) ||
+	    (n >= 4 && memcmp(head, "\x28\xb5\x2f\xfd", 4) == 0))
+		/* bzip2, xz, zstd: given as evidence these are tars (the
+		 * archive backend says so plainly when they are not).  Not
+		 * sniffed for nesting, where a compressed log is no tar. */
+		*kind = ETK_EV_TAR;
 	return ETK_OK;
 }
 
