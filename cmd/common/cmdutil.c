@@ -437,6 +437,13 @@ etk_cmd_end(struct etk_cmd *cmd, const char *jtype, int status)
 }
 
 int
+etk_cmd_leave(struct etk_cmd *cmd, int status)
+{
+	release(cmd);
+	return status;
+}
+
+int
 etk_parse_size(const char *s, uint64_t *out)
 {
 	unsigned long long v;

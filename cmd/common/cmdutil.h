@@ -148,6 +148,12 @@ void etk_cmd_emit(struct etk_cmd *, const struct etk_buf *record);
  * implies. */
 int etk_cmd_end(struct etk_cmd *, const char *jtype, int status);
 
+/* Leave before the run did anything (after -h, -V, a usage error, a
+ * case that does not open): free the run's state, print no summary and
+ * write no journal entry; returns status.  Safe after any helper that
+ * already released. */
+int etk_cmd_leave(struct etk_cmd *, int status);
+
 /* Parse a non-negative integer with optional K/M/G/T (binary) suffix;
  * returns 0 on success. */
 int etk_parse_size(const char *s, uint64_t *out);

@@ -108,17 +108,6 @@ write_all(const char *buf, size_t len)
 	return 0;
 }
 
-/* Leave before the run started (-h, -V, a usage error, a case that does
- * not open): free what etk_cmd_begin allocated, print no summary and
- * write no journal entry. */
-static int
-leave(struct etk_cmd *cmd, int status)
-{
-	cmd->json = 0;
-	cmd->quiet = 1;
-	return etk_cmd_end(cmd, NULL, status);
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -151,29 +140,29 @@ main(int argc, char *argv[])
 			if (etk_parse_size(optarg, &len) != 0) {
 				etk_cmd_usage_error(&cmd, usage,
 				    "bad length '%s'", optarg);
-				return leave(&cmd, ETK_EXIT_USAGE);
+				return etk_cmd_leave(&cmd, ETK_EXIT_USAGE);
 			}
 			break;
 		case 'o':
 			if (etk_parse_size(optarg, &off) != 0) {
 				etk_cmd_usage_error(&cmd, usage,
 				    "bad offset '%s'", optarg);
-				return leave(&cmd, ETK_EXIT_USAGE);
+				return etk_cmd_leave(&cmd, ETK_EXIT_USAGE);
 			}
 			break;
 		default:
 			if (etk_cmd_common_opt(&cmd, ch, optarg, usage) !=
 			    ETK_OPT_HANDLED)
-				return leave(&cmd, cmd.exit_now);
+				return etk_cmd_leave(&cmd, cmd.exit_now);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc < 2)
-		return leave(&cmd, etk_cmd_usage_error(&cmd, usage, argc == 0 ?
+		return etk_cmd_leave(&cmd, etk_cmd_usage_error(&cmd, usage, argc == 0 ?
 		    "no source given" : "no locator given"));
 	if (argc > 2)
-		return leave(&cmd, etk_cmd_usage_error(&cmd, usage,
+		return etk_cmd_leave(&cmd, etk_cmd_usage_error(&cmd, usage,
 		    "unexpected argument '%s'", argv[2]));
 	path = argv[0];
 	locarg = scope = argv[1];
@@ -182,10 +171,10 @@ main(int argc, char *argv[])
 
 	if (check_locator(&cmd, locarg, base_name(path), &kind) != 0) {
 		usage(stderr);
-		return leave(&cmd, ETK_EXIT_USAGE);
+		return etk_cmd_leave(&cmd, ETK_EXIT_USAGE);
 	}
 	if (etk_cmd_open_case(&cmd) != 0)
-		return leave(&cmd, cmd.exit_now);
+		return etk_cmd_leave(&cmd, cmd.exit_now);
 	etk_cmd_input(&cmd, path);
 	memset(&k, 0, sizeof(k));
 	etk_buf_init(&k.locator);

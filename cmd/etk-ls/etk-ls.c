@@ -559,17 +559,6 @@ open_case_db(struct ls *ls, const char *path)
 	return 0;
 }
 
-/* Leave before the run started (-h, -V, a usage error, a case that does
- * not open): free what etk_cmd_begin allocated, print no summary and
- * write no journal entry. */
-static int
-leave(struct etk_cmd *cmd, int status)
-{
-	cmd->json = 0;
-	cmd->quiet = 1;
-	return etk_cmd_end(cmd, NULL, status);
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -621,16 +610,16 @@ main(int argc, char *argv[])
 		default:
 			if (etk_cmd_common_opt(&cmd, ch, optarg, usage) !=
 			    ETK_OPT_HANDLED)
-				return leave(&cmd, cmd.exit_now);
+				return etk_cmd_leave(&cmd, cmd.exit_now);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc < 1)
-		return leave(&cmd, etk_cmd_usage_error(&cmd, usage,
+		return etk_cmd_leave(&cmd, etk_cmd_usage_error(&cmd, usage,
 		    "no source given"));
 	if (argc > 2)
-		return leave(&cmd, etk_cmd_usage_error(&cmd, usage,
+		return etk_cmd_leave(&cmd, etk_cmd_usage_error(&cmd, usage,
 		    "unexpected argument '%s'", argv[2]));
 	path = argv[0];
 	if (argc == 2)
@@ -652,14 +641,14 @@ main(int argc, char *argv[])
 		etk_buf_release(&ls.tmp);
 		etk_buf_release(&ls.first);
 		usage(stderr);
-		return leave(&cmd, ETK_EXIT_USAGE);
+		return etk_cmd_leave(&cmd, ETK_EXIT_USAGE);
 	}
 
 	if (etk_cmd_open_case(&cmd) != 0) {
 		etk_buf_release(&ls.line);
 		etk_buf_release(&ls.tmp);
 		etk_buf_release(&ls.first);
-		return leave(&cmd, cmd.exit_now);
+		return etk_cmd_leave(&cmd, cmd.exit_now);
 	}
 	etk_cmd_input(&cmd, path);
 	if ((rc = etk_evidence_open(&ls.ev, path, &err)) != ETK_OK) {

@@ -848,16 +848,6 @@ verify_target(struct etk_cmd *cmd, const char *target)
 	return status;
 }
 
-/* Leave before etk_cmd_end (-h, -V, usage errors): release what
- * etk_cmd_begin allocated. */
-static int
-leave(struct etk_cmd *cmd, int status)
-{
-	etk_summary_free(cmd->sum);
-	cmd->sum = NULL;
-	return status;
-}
-
 /* A usage error: message and usage on stderr, exit status 2. */
 static int
 bad_usage(struct etk_cmd *cmd, const char *fmt, ...) ETK_PRINTFLIKE(2, 3);
@@ -875,7 +865,7 @@ bad_usage(struct etk_cmd *cmd, const char *fmt, ...)
 	va_end(ap);
 	status = etk_cmd_usage_error(cmd, usage, "%s", b.data);
 	etk_buf_release(&b);
-	return leave(cmd, status);
+	return etk_cmd_leave(cmd, status);
 }
 
 int
@@ -894,7 +884,7 @@ main(int argc, char *argv[])
 	    NULL)) != -1)
 		if (etk_cmd_common_opt(&cmd, ch, optarg, usage) !=
 		    ETK_OPT_HANDLED)
-			return leave(&cmd, cmd.exit_now);
+			return etk_cmd_leave(&cmd, cmd.exit_now);
 	if (optind >= argc)
 		return bad_usage(&cmd, "no target given");
 	/* A case that does not open (its journal does not verify) is
