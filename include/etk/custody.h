@@ -121,6 +121,15 @@ ETK_API int etk_case_db_file(struct etk_case *, int64_t evidence_id,
     uint64_t action, const struct etk_entry *, const char *mime,
     struct etk_error *);
 
+/* ---- added for etk hash (lib/custody/db_hash.c) ---- */
+struct etk_digests;
+/* Set the md5, sha1 and sha256 columns of the file recorded by
+ * etk_case_db_file with this action and locator (digests not computed
+ * stay NULL).  ETK_ENOTFOUND when no such row. */
+ETK_API int etk_case_db_file_hashes(struct etk_case *, uint64_t action,
+    const char *locator, const struct etk_digests *, struct etk_error *);
+/* ---- end etk hash ---- */
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,670 @@
+/*
+ * etk-hash: hash every file of each source (every file system of every
+ * volume, directories, archives, backups, nested containers), with
+ * content types, extension checks, known/alert hash sets and hashdeep
+ * audits.
+ *
+ * The hashing is etk_hash_evidence (lib/hash/walk.c): one walker, -j
+ * workers, results in walk order whatever -j.  Records go through the
+ * etk_writer formats (lib/output): text (default), json (--json),
+ * hashdeep, csv, dfxml.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "cmdutil.h"
+
+enum {
+	OPT_ALERT = ETK_OPT_FIRST_PRIVATE,
+	OPT_AUDIT,
+	OPT_FORMAT,
+	OPT_HIDE_KNOWN,
+	OPT_KNOWN,
+	OPT_NO_TYPE,
+	OPT_SHARD
+};
+
+#define MAX_SETS 64
+
+struct hrun {
+	struct etk_cmd *cmd;
+	struct etk_writer *w;
+	struct etk_hashset *known[MAX_SETS];
+	const char *known_name[MAX_SETS];
+	size_t nknown;
+	struct etk_hashset *alert[MAX_SETS];
+	const char *alert_name[MAX_SETS];
+	size_t nalert;
+	int hide_known;
+	struct etk_audit *audit;
+	uint64_t audit_n[4];	/* per enum etk_audit_status */
+	uint64_t audit_missing;
+	uint64_t files;		/* records this source */
+	uint64_t unhashed;	/* files without digests this source */
+	int stopped;		/* output failed */
+	int out_errno;
+	/* case database */
+	struct etk_case *kase;
+	int64_t evidence_id;
+	uint64_t action;
+	int db_failed;
+	struct etk_buf tmp;
+};
+
+static void
+usage(FILE *fp)
+{
+	if (fp != stdout)
+		fprintf(fp, "%s: ", etk_getprogname());
+	fprintf(fp, "usage: %s [-hqV] [-c digests] [-j N] [--alert set] "
+	    "[--audit file] [--case DIR]\n"
+	    "       [--format text|json|hashdeep|csv|dfxml] [--hide-known] "
+	    "[--json]\n"
+	    "       [--known set] [--no-type] [--shard K/N] source ...\n",
+	    etk_getprogname());
+	if (fp != stdout)
+		return;
+	fputs("options:\n"
+	    "  -c, --digests LIST  md5,sha1,sha256,ssdeep (default: sha256)\n"
+	    "      --format FMT    text, json, hashdeep, csv or dfxml\n"
+	    "      --known SET     mark files whose digest is in SET "
+	    "(repeatable)\n"
+	    "      --alert SET     mark and report files whose digest is in "
+	    "SET (repeatable)\n"
+	    "      --hide-known    leave known files out of the output\n"
+	    "      --no-type       do not determine content types (faster "
+	    "for many small files)\n"
+	    "      --audit FILE    compare with a hashdeep file (exit 4 when "
+	    "anything differs)\n"
+	    "      --shard K/N     hash only files whose index %% N == K "
+	    "(--shard N: K from\n"
+	    "                      ETK_SHARD, SLURM_ARRAY_TASK_ID, "
+	    "JOB_COMPLETION_INDEX, PARALLEL_SEQ-1)\n", fp);
+	etk_cmd_usage_common(fp);
+}
+
+static int
+parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* "K/N", or "N" with K from the environment.  Returns 0 or -1 with a
+ * message in why. */
+static int
+parse_shard(const char *arg, uint64_t *k, uint64_t *n, char *why,
+    size_t whylen)
+{
+	static const char *const envs[] = { "ETK_SHARD",
+	    "SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX", "PARALLEL_SEQ" };
+	const char *slash = strchr(arg, '/'), *v;
+	char kbuf[32];
+	size_t i, l;
+
+	if (slash != NULL) {
+		l = (size_t)(slash - arg);
+		if (l == 0 || l >= sizeof(kbuf)) {
+			snprintf(why, whylen, "bad shard '%s': expected K/N",
+			    arg);
+			return -1;
+		}
+		memcpy(kbuf, arg, l);
+		kbuf[l] = '\0';
+		if (parse_u64(kbuf, k) != 0 || parse_u64(slash + 1, n) != 0) {
+			snprintf(why, whylen, "bad shard '%s': expected K/N",
+			    arg);
+			return -1;
+		}
+	} else {
+		if (parse_u64(arg, n) != 0) {
+			snprintf(why, whylen, "bad shard '%s': expected K/N",
+			    arg);
+			return -1;
+		}
+		for (i = 0; i < sizeof(envs) / sizeof(envs[0]); i++)
+			if ((v = getenv(envs[i])) != NULL && *v != '\0')
+				break;
+		if (i == sizeof(envs) / sizeof(envs[0])) {
+			snprintf(why, whylen, "--shard %s: no shard index in "
+			    "ETK_SHARD, SLURM_ARRAY_TASK_ID, "
+			    "JOB_COMPLETION_INDEX or PARALLEL_SEQ", arg);
+			return -1;
+		}
+		if (parse_u64(v, k) != 0 || (i == 3 && *k == 0)) {
+			snprintf(why, whylen, "bad shard index %s='%s'",
+			    envs[i], v);
+			return -1;
+		}
+		if (i == 3)
+			(*k)--;	/* PARALLEL_SEQ is 1-based */
+	}
+	if (*n == 0 || *k >= *n) {
+		snprintf(why, whylen, "bad shard %" PRIu64 "/%" PRIu64
+		    ": need 0 <= K < N", *k, *n);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *
+first_digest(const struct etk_digests *d)
+{
+	if (d->sha256[0] != '\0')
+		return d->sha256;
+	if (d->sha1[0] != '\0')
+		return d->sha1;
+	if (d->md5[0] != '\0')
+		return d->md5;
+	return "-";
+}
+
+static int
+on_file(const struct etk_hashed_file *hf, void *arg)
+{
+	struct hrun *r = arg;
+	const struct etk_entry *e = hf->entry;
+	const char *known[MAX_SETS], *alert[MAX_SETS];
+	struct etk_file_record rec;
+	struct etk_error err = { 0 };
+	enum etk_audit_status as;
+	size_t i, nk = 0, na = 0;
+	int hashed = hf->status == ETK_OK && hf->digests.mask != 0;
+
+	if (hashed) {
+		for (i = 0; i < r->nknown; i++)
+			if (etk_hashset_match(r->known[i], &hf->digests))
+				known[nk++] = r->known_name[i];
+		for (i = 0; i < r->nalert; i++)
+			if (etk_hashset_match(r->alert[i], &hf->digests)) {
+				alert[na++] = r->alert_name[i];
+				etk_warnx("ALERT: %s: %s %s", r->alert_name[i],
+				    e->locator, first_digest(&hf->digests));
+			}
+		if (r->audit != NULL) {
+			/* As `hashdeep -r -l .` names it, and as the
+			 * hashdeep format writes it. */
+			etk_buf_reset(&r->tmp);
+			if (e->path != NULL && *e->path != '\0')
+				etk_buf_adds(&r->tmp, ".");
+			if (e->path != NULL && *e->path != '\0' &&
+			    *e->path != '/')
+				etk_buf_adds(&r->tmp, "/");
+			etk_buf_adds(&r->tmp, e->path != NULL &&
+			    *e->path != '\0' ? e->path : e->locator);
+			as = etk_audit_check(r->audit, r->tmp.data, hf->bytes,
+			    &hf->digests);
+			if ((unsigned)as < 4)
+				r->audit_n[as]++;
+			if (as != ETK_AUDIT_MATCHED)
+				etk_warnx("audit: %s: %s",
+				    etk_audit_status_name(as), r->tmp.data);
+		}
+	} else
+		r->unhashed++;
+	r->files++;
+	if (r->kase != NULL && !r->db_failed &&
+	    (etk_case_db_file(r->kase, r->evidence_id, r->action, e, hf->mime,
+	    &err) != ETK_OK || (hashed && etk_case_db_file_hashes(r->kase,
+	    r->action, e->locator, &hf->digests, &err) != ETK_OK))) {
+		etk_wrap(&err, "case database");
+		etk_cmd_error(r->cmd, &err);
+		r->db_failed = 1;
+	}
+	if (r->hide_known && nk > 0)
+		return 0;
+	memset(&rec, 0, sizeof(rec));
+	rec.entry = e;
+	rec.digests = hashed ? &hf->digests : NULL;
+	rec.mime = hf->mime;
+	rec.ext_mismatch = hf->ext_mismatch;
+	rec.known = known;
+	rec.nknown = nk;
+	rec.alert = alert;
+	rec.nalert = na;
+	rec.runs = hf->runs;
+	rec.nruns = hf->nruns;
+	rec.status = hf->status;
+	rec.reason = hf->reason;
+	etk_error_clear(&err);
+	if (etk_writer_file(r->w, &rec, &err) != ETK_OK || ferror(stdout)) {
+		r->stopped = 1;
+		r->out_errno = err.sys_errno != 0 ? err.sys_errno : errno;
+		return 1;
+	}
+	return 0;
+}
+
+static int
+open_case_db(struct hrun *r, const char *path, const char *name,
+    const char *kind, uint64_t size)
+{
+	struct etk_error err = { 0 };
+	struct etk_case *kase = r->cmd->kase;
+	struct etk_buf jpath;
+	char hex[65], head[65];
+	uint64_t isize = size, seq = 0;
+	int have;
+
+	have = etk_case_input_sha256(kase, path, hex, &isize, &err) == ETK_OK;
+	etk_error_clear(&err);
+	etk_buf_init(&jpath);
+	etk_buf_printf(&jpath, "%s/journal.jsonl", etk_case_dir(kase));
+	if (etk_journal_head(jpath.data, &seq, head, &err) != ETK_OK ||
+	    etk_case_db_evidence(kase, name, path, kind, isize,
+	    have ? hex : NULL, &r->evidence_id, &err) != ETK_OK ||
+	    etk_case_db_begin(kase, &err) != ETK_OK) {
+		etk_buf_release(&jpath);
+		etk_wrap(&err, "case database");
+		etk_cmd_error(r->cmd, &err);
+		return -1;
+	}
+	etk_buf_release(&jpath);
+	r->action = seq + 1;
+	r->kase = kase;
+	return 0;
+}
+
+static void
+count_missing(const char *path, void *arg)
+{
+	struct hrun *r = arg;
+
+	r->audit_missing++;
+	etk_warnx("audit: missing: %s", path);
+}
+
+/* The audit result, hashdeep-style, on stderr (and as a JSON record
+ * with --json).  Returns the exit status it implies. */
+static int
+audit_report(struct hrun *r)
+{
+	struct etk_buf b;
+	struct etk_json j;
+	int failed;
+
+	etk_audit_missing(r->audit, count_missing, r);
+	failed = r->audit_n[ETK_AUDIT_MOVED] + r->audit_n[ETK_AUDIT_NEW] +
+	    r->audit_n[ETK_AUDIT_CHANGED] + r->audit_missing != 0;
+	fflush(stdout);
+	fprintf(stderr, "%s: Audit %s\n"
+	    "          Files matched: %" PRIu64 "\n"
+	    "            Files moved: %" PRIu64 "\n"
+	    "        New files found: %" PRIu64 "\n"
+	    "          Files changed: %" PRIu64 "\n"
+	    "  Known files not found: %" PRIu64 "\n",
+	    etk_getprogname(), failed ? "failed" : "passed",
+	    r->audit_n[ETK_AUDIT_MATCHED], r->audit_n[ETK_AUDIT_MOVED],
+	    r->audit_n[ETK_AUDIT_NEW], r->audit_n[ETK_AUDIT_CHANGED],
+	    r->audit_missing);
+	if (r->cmd->json) {
+		etk_buf_init(&b);
+		etk_json_init(&j, &b);
+		etk_json_obj_begin(&j);
+		etk_json_kstr(&j, "record", "audit");
+		etk_json_kstr(&j, "result", failed ? "failed" : "passed");
+		etk_json_kuint(&j, "matched", r->audit_n[ETK_AUDIT_MATCHED]);
+		etk_json_kuint(&j, "moved", r->audit_n[ETK_AUDIT_MOVED]);
+		etk_json_kuint(&j, "new", r->audit_n[ETK_AUDIT_NEW]);
+		etk_json_kuint(&j, "changed", r->audit_n[ETK_AUDIT_CHANGED]);
+		etk_json_kuint(&j, "missing", r->audit_missing);
+		etk_json_obj_end(&j);
+		etk_cmd_emit(r->cmd, &b);
+		etk_buf_release(&b);
+	}
+	return failed ? ETK_EXIT_MISMATCH : ETK_EXIT_OK;
+}
+
+/* What the top level of a source is, for the writer, the progress bar
+ * and the case database.  Returns 0, or -1 when it does not open (the
+ * error is reported by the caller from etk_hash_evidence). */
+static int
+peek_source(const char *path, char **name, char **kind, uint64_t *size,
+    char *nofs, size_t nofslen)
+{
+	struct etk_error err = { 0 };
+	const struct etk_volume *vols;
+	struct etk_evidence *ev;
+	struct etk_source *src;
+	const char *why = NULL;
+	size_t i, n, ok = 0;
+
+	*name = *kind = NULL;
+	*size = 0;
+	nofs[0] = '\0';
+	if (etk_evidence_open(&ev, path, &err) != ETK_OK)
+		return -1;
+	*name = strdup(etk_evidence_name(ev));
+	*kind = strdup(etk_evidence_kind_name(ev));
+	if ((src = etk_evidence_source(ev)) != NULL)
+		*size = etk_source_size(src);
+	/* An image with neither a file system nor a partition table
+	 * has no files: say so (etk-ls does the same). */
+	n = etk_evidence_volumes(ev, &vols);
+	for (i = 0; i < n; i++) {
+		if (vols[i].flags & (ETK_VOL_META | ETK_VOL_UNALLOC))
+			continue;
+		if (vols[i].fs_status == ETK_OK)
+			ok++;
+		else if (vols[i].fs_status != ETK_ENOTFOUND && why == NULL)
+			why = vols[i].fs_error;
+	}
+	if (etk_evidence_kind(ev) == ETK_EV_IMAGE && ok == 0 &&
+	    etk_evidence_vs_type(ev) == NULL)
+		snprintf(nofs, nofslen, "%s: %s", etk_evidence_name(ev),
+		    why != NULL ? why :
+		    "no partition table or file system found");
+	etk_evidence_close(ev);
+	if (*name == NULL || *kind == NULL) {
+		free(*name);
+		free(*kind);
+		*name = *kind = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+close_sets(struct hrun *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nknown; i++)
+		etk_hashset_close(r->known[i]);
+	for (i = 0; i < r->nalert; i++)
+		etk_hashset_close(r->alert[i]);
+	etk_audit_close(r->audit);
+	r->nknown = r->nalert = 0;
+	r->audit = NULL;
+}
+
+static int
+leave(struct etk_cmd *cmd, struct hrun *r, int status)
+{
+	close_sets(r);
+	etk_buf_release(&r->tmp);
+	cmd->json = 0;
+	cmd->quiet = 1;
+	return etk_cmd_end(cmd, NULL, status);
+}
+
+/* Open each set; an unreadable or malformed set is a failure before
+ * anything is read (exit 1). */
+static int
+open_sets(struct etk_cmd *cmd, struct etk_hashset **sets,
+    const char **names, const char *const *paths, size_t n)
+{
+	struct etk_error err = { 0 };
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (etk_hashset_open(&sets[i], paths[i], NULL, &err) !=
+		    ETK_OK) {
+			etk_cmd_error(cmd, &err);
+			return -1;
+		}
+		names[i] = etk_hashset_name(sets[i]);
+	}
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		ETK_COMMON_LONGOPTS,
+		{ "alert",	required_argument,	NULL, OPT_ALERT },
+		{ "audit",	required_argument,	NULL, OPT_AUDIT },
+		{ "digests",	required_argument,	NULL, 'c' },
+		{ "format",	required_argument,	NULL, OPT_FORMAT },
+		{ "hide-known",	no_argument,		NULL, OPT_HIDE_KNOWN },
+		{ "known",	required_argument,	NULL, OPT_KNOWN },
+		{ "no-type",	no_argument,		NULL, OPT_NO_TYPE },
+		{ "shard",	required_argument,	NULL, OPT_SHARD },
+		{ NULL,		0,			NULL, 0 }
+	};
+	const char *known_paths[MAX_SETS], *alert_paths[MAX_SETS];
+	const char *audit_path = NULL, *fmt_arg = NULL, *digests_arg = NULL;
+	size_t nknown = 0, nalert = 0;
+	struct etk_cmd cmd;
+	struct etk_error err = { 0 };
+	struct etk_writer_info info;
+	struct etk_hash_opts ho;
+	struct etk_progress *pg = NULL;
+	struct hrun r;
+	enum etk_format fmt = ETK_FMT_TEXT;
+	unsigned mask = ETK_DIGEST_SHA256;
+	uint64_t shard_k = 0, shard_n = 0, total = 0;
+	char why[256], nofs[ETK_ERRMSG_MAX];
+	int ch, i, rc, no_type = 0, status = ETK_EXIT_OK;
+
+	if (etk_cmd_begin(&cmd, "etk-hash", argc, argv) != 0)
+		return cmd.exit_now;
+	memset(&r, 0, sizeof(r));
+	r.cmd = &cmd;
+	etk_buf_init(&r.tmp);
+	while ((ch = getopt_long(argc, argv, ETK_COMMON_SHORTOPTS "c:",
+	    longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			digests_arg = optarg;
+			break;
+		case OPT_ALERT:
+			if (nalert == MAX_SETS)
+				return leave(&cmd, &r, etk_cmd_usage_error(&cmd,
+				    usage, "too many --alert sets"));
+			alert_paths[nalert++] = optarg;
+			break;
+		case OPT_AUDIT:
+			audit_path = optarg;
+			break;
+		case OPT_FORMAT:
+			fmt_arg = optarg;
+			break;
+		case OPT_HIDE_KNOWN:
+			r.hide_known = 1;
+			break;
+		case OPT_KNOWN:
+			if (nknown == MAX_SETS)
+				return leave(&cmd, &r, etk_cmd_usage_error(&cmd,
+				    usage, "too many --known sets"));
+			known_paths[nknown++] = optarg;
+			break;
+		case OPT_NO_TYPE:
+			no_type = 1;
+			break;
+		case OPT_SHARD:
+			if (parse_shard(optarg, &shard_k, &shard_n, why,
+			    sizeof(why)) != 0)
+				return leave(&cmd, &r, etk_cmd_usage_error(&cmd,
+				    usage, "%s", why));
+			break;
+		default:
+			if (etk_cmd_common_opt(&cmd, ch, optarg, usage) !=
+			    ETK_OPT_HANDLED)
+				return leave(&cmd, &r, cmd.exit_now);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		return leave(&cmd, &r, etk_cmd_usage_error(&cmd, usage,
+		    "no source given"));
+	if (digests_arg != NULL &&
+	    etk_digest_parse(digests_arg, &mask, &err) != ETK_OK)
+		return leave(&cmd, &r, etk_cmd_usage_error(&cmd, usage,
+		    "%s", err.msg));
+	if (fmt_arg != NULL) {
+		if (etk_format_parse(fmt_arg, &fmt, &err) != ETK_OK)
+			return leave(&cmd, &r, etk_cmd_usage_error(&cmd,
+			    usage, "%s", err.msg));
+		if (cmd.json && fmt != ETK_FMT_JSON)
+			return leave(&cmd, &r, etk_cmd_usage_error(&cmd,
+			    usage, "--json and --format %s conflict",
+			    fmt_arg));
+		if (fmt == ETK_FMT_JSON)
+			cmd.json = 1;
+	} else if (cmd.json)
+		fmt = ETK_FMT_JSON;
+	if (r.hide_known && nknown == 0)
+		return leave(&cmd, &r, etk_cmd_usage_error(&cmd, usage,
+		    "--hide-known needs --known"));
+
+	if (etk_cmd_open_case(&cmd) != 0)
+		return leave(&cmd, &r, cmd.exit_now);
+	/* Sets first: a bad set stops the run before anything is read. */
+	if (open_sets(&cmd, r.known, r.known_name, known_paths, nknown) != 0 ||
+	    open_sets(&cmd, r.alert, r.alert_name, alert_paths, nalert) != 0) {
+		r.nknown = nknown;
+		r.nalert = nalert;
+		status = ETK_EXIT_FAILURE;
+		goto end;
+	}
+	r.nknown = nknown;
+	r.nalert = nalert;
+	/* Without -c, also compute what the sets hold, so that they can
+	 * match (an md5sum list needs MD5). */
+	if (digests_arg == NULL) {
+		size_t k;
+
+		for (k = 0; k < nknown; k++)
+			mask |= etk_hashset_digests(r.known[k]);
+		for (k = 0; k < nalert; k++)
+			mask |= etk_hashset_digests(r.alert[k]);
+		mask &= ETK_DIGEST_MD5 | ETK_DIGEST_SHA1 | ETK_DIGEST_SHA256;
+	}
+	if (audit_path != NULL) {
+		etk_error_clear(&err);
+		if (etk_audit_open(&r.audit, audit_path, &err) != ETK_OK) {
+			etk_cmd_error(&cmd, &err);
+			status = ETK_EXIT_FAILURE;
+			goto end;
+		}
+		mask |= etk_audit_digests(r.audit) & ~ETK_DIGEST_SSDEEP;
+	}
+
+	memset(&info, 0, sizeof(info));
+	info.command = "etk-hash";
+	info.digests = mask;
+	info.argc = cmd.argc;
+	info.argv = cmd.argv0 != NULL ? cmd.argv0 : cmd.argv;
+	etk_error_clear(&err);
+	if (etk_writer_new(&r.w, fmt, stdout, &info, &err) != ETK_OK) {
+		etk_cmd_error(&cmd, &err);
+		status = ETK_EXIT_FAILURE;
+		goto end;
+	}
+	for (i = 0; i < argc; i++) {
+		struct stat st;
+
+		if (stat(argv[i], &st) == 0 && S_ISREG(st.st_mode))
+			total += (uint64_t)st.st_size;
+	}
+	if (!cmd.quiet || cmd.progress == ETK_PROGRESS_ON)
+		(void)etk_progress_new(&pg, stderr, cmd.progress, "hash",
+		    total, &err);
+
+	for (i = 0; i < argc && !r.stopped; i++) {
+		char *name = NULL, *kind = NULL;
+		uint64_t size = 0;
+
+		etk_cmd_input(&cmd, argv[i]);
+		r.files = r.unhashed = 0;
+		r.kase = NULL;
+		r.db_failed = 0;
+		if (peek_source(argv[i], &name, &kind, &size, nofs,
+		    sizeof(nofs)) == 0 && nofs[0] != '\0') {
+			etk_fail(&err, ETK_ENOTFOUND, 0, "%s", nofs);
+			etk_cmd_error(&cmd, &err);
+			etk_summary_add(cmd.sum, name, kind, ETK_OUTCOME_ERROR,
+			    0, nofs);
+			free(name);
+			free(kind);
+			continue;
+		}
+		if (name != NULL) {
+			etk_error_clear(&err);
+			if (etk_writer_source(r.w, name, argv[i], size, &err) !=
+			    ETK_OK) {
+				etk_cmd_error(&cmd, &err);
+				r.stopped = 1;
+			}
+			if (cmd.kase != NULL && open_case_db(&r, argv[i], name,
+			    kind, size) != 0)
+				status = etk_exit_worst(status,
+				    ETK_EXIT_FAILURE);
+		}
+		memset(&ho, 0, sizeof(ho));
+		ho.digests = mask;
+		ho.threads = cmd.threads;
+		ho.want_runs = fmt == ETK_FMT_DFXML;
+		ho.shard_k = shard_k;
+		ho.shard_n = shard_n;
+		ho.progress = pg;
+		ho.no_mime = no_type;
+		etk_error_clear(&err);
+		rc = r.stopped ? ETK_OK : etk_hash_evidence(argv[i], &ho,
+		    on_file, &r, cmd.sum, &err);
+		if (rc != ETK_OK) {
+			etk_cmd_error(&cmd, &err);
+			etk_summary_add(cmd.sum, name != NULL ? name : argv[i],
+			    kind != NULL ? kind : "source", ETK_OUTCOME_ERROR,
+			    0, err.msg);
+		}
+		if (r.kase != NULL) {
+			etk_error_clear(&err);
+			if (etk_case_db_commit(r.kase, &err) != ETK_OK) {
+				etk_wrap(&err, "case database");
+				etk_cmd_error(&cmd, &err);
+				status = etk_exit_worst(status,
+				    ETK_EXIT_FAILURE);
+			}
+			r.kase = NULL;
+		}
+		free(name);
+		free(kind);
+	}
+	etk_progress_free(pg);
+	pg = NULL;
+	etk_error_clear(&err);
+	if (!r.stopped && etk_writer_finish(r.w, &err) != ETK_OK) {
+		r.stopped = 1;
+		r.out_errno = err.sys_errno;
+	}
+	if (!r.stopped && (fflush(stdout) != 0 || ferror(stdout))) {
+		r.stopped = 1;
+		r.out_errno = errno;
+	}
+	if (r.stopped) {
+		if (r.out_errno == EPIPE)
+			cmd.quiet = 1;
+		else {
+			etk_fail(&err, ETK_EIO, r.out_errno, "write error");
+			etk_cmd_error(&cmd, &err);
+			status = etk_exit_worst(status, ETK_EXIT_FAILURE);
+		}
+		clearerr(stdout);
+	} else if (r.audit != NULL)
+		status = etk_exit_worst(status, audit_report(&r));
+end:
+	etk_progress_free(pg);
+	etk_writer_free(r.w);
+	close_sets(&r);
+	etk_buf_release(&r.tmp);
+	return etk_cmd_end(&cmd, "hash", status);
+}
