@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmdutil.h"
@@ -57,6 +58,30 @@ etk_print_version(void)
 	printf("%s (etk) %s\n%s\n", progname, etk_version(), etk_lib_versions());
 }
 
+/* FAT and ZIP times are local times without a zone, and TSK and
+ * libarchive convert them with the process's TZ: so that no output
+ * depends on TZ (DESIGN.md §5), every command runs in UTC and reads them
+ * as UTC.  The host's real offset is kept for the journal's clock record
+ * (ETK_HOST_TZ_OFFSET_MIN, read by lib/custody). */
+static void
+utc_everywhere(void)
+{
+	char off[32];
+	struct tm tm;
+	time_t now;
+
+	if (getenv("ETK_HOST_TZ_OFFSET_MIN") == NULL) {
+		now = time(NULL);
+		if (localtime_r(&now, &tm) != NULL) {
+			snprintf(off, sizeof(off), "%ld",
+			    (long)(tm.tm_gmtoff / 60));
+			setenv("ETK_HOST_TZ_OFFSET_MIN", off, 1);
+		}
+	}
+	setenv("TZ", "UTC0", 1);
+	tzset();
+}
+
 int
 etk_cmd_begin(struct etk_cmd *cmd, const char *name, int argc, char **argv)
 {
@@ -65,6 +90,7 @@ etk_cmd_begin(struct etk_cmd *cmd, const char *name, int argc, char **argv)
 	long n;
 
 	memset(cmd, 0, sizeof(*cmd));
+	utc_everywhere();
 	etk_setprogname(name, name);	/* our name, not argv[0]'s path */
 	cmd->name = name;
 	cmd->argc = argc;

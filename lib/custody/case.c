@@ -209,6 +209,7 @@ clock_json(struct etk_json *j)
 {
 	struct timex tx;
 	struct tm tm;
+	const char *hostoff;
 	time_t now;
 	int st;
 
@@ -224,7 +225,12 @@ clock_json(struct etk_json *j)
 		etk_json_bool(j, st != TIME_ERROR &&
 		    (tx.status & STA_UNSYNC) == 0);
 	now = time(NULL);
-	if (localtime_r(&now, &tm) != NULL)
+	/* The commands run in UTC (cmdutil) and pass the host's own offset
+	 * on in ETK_HOST_TZ_OFFSET_MIN. */
+	if ((hostoff = getenv("ETK_HOST_TZ_OFFSET_MIN")) != NULL &&
+	    *hostoff != '\0')
+		etk_json_kint(j, "tz_offset_min", strtol(hostoff, NULL, 10));
+	else if (localtime_r(&now, &tm) != NULL)
 		etk_json_kint(j, "tz_offset_min", (int64_t)(tm.tm_gmtoff / 60));
 	else {
 		etk_json_key(j, "tz_offset_min");

@@ -114,6 +114,13 @@ for tz in UTC Asia/Kolkata Pacific/Chatham America/St_Johns; do
 	done
 done
 
+# FAT stores local times without a zone: they must not follow TZ either.
+etk-ls -r --json "$SD" >"$T/sdbase.json" 2>/dev/null
+for tz in Asia/Kolkata Pacific/Chatham America/St_Johns; do
+	TZ=$tz etk-ls -r --json "$SD" >"$T/sd.json" 2>/dev/null
+	check "FAT listing identical under TZ=$tz" cmp -s "$T/sd.json" "$T/sdbase.json"
+done
+
 # ------------------------------------------------------------ JSON records
 run etk-ls -r --json "$SD"
 check "every line is a JSON object with a record field" \
