@@ -2,7 +2,8 @@
 # The main job on the shipped fixtures: install what is needed, build,
 # make the test evidence, then work a phone exhibit the way an examiner
 # would: open a case, verify the E01, list every file (deleted too) into
-# the case, read a file out, seal the journal and verify the case.
+# the case, hash every file, read a file out, seal the journal and
+# verify the case.
 # Run as root on Debian 12:  sh scripts/demo.sh  [OUTDIR]
 set -eu
 cd "$(dirname "$0")/.."
@@ -21,9 +22,12 @@ set -x
 "$bin/etk" ls --case "$out/case" "$fx/phone.E01"
 "$bin/etk" ls --case "$out/case" -r --json "$fx/phone.E01" > "$out/phone-files.jsonl"
 "$bin/etk" ls --case "$out/case" -r -d "$fx/phone.E01"
+"$bin/etk" hash --case "$out/case" -c md5,sha1,sha256 "$fx/phone.E01" > "$out/phone-hashes.txt"
+"$bin/etk" hash --case "$out/case" -c md5,sha256 --format hashdeep "$fx/ios-ffs.tar" > "$out/ios-hashdeep.txt"
+head -5 "$out/phone-hashes.txt"
 "$bin/etk" cat --case "$out/case" "$fx/phone.E01" "phone.E01:p6:/media/0/Download/archive.zip" | od -c | head -2
 "$bin/etk" custody --case "$out/case" seal --note "demo finished"
 "$bin/etk" custody --case "$out/case" log
 "$bin/etk" verify "$out/case"
 set +x
-echo "demo case in $out/case; file listing in $out/phone-files.jsonl"
+echo "demo case in $out/case; file listing in $out/phone-files.jsonl; hashes in $out/phone-hashes.txt"
