@@ -9,7 +9,11 @@
  *     stream, compared with the digests stored in the image;
  *   - a raw image with an acquisition record beside it (TARGET.json, or
  *     the name without its extension + .json) holding its digests.
- * An E01 with a record beside it is checked against both.
+ * An E01 with a record beside it is checked against both.  An etk
+ * acquisition record ("record":"acquisition", written by etk-image) may
+ * be named as the target itself; its checks are: complete, each target
+ * file's size and SHA-256, the media size and digests, and the
+ * piecewise SHA-256 digests (the first bad piece is named).
  *
  * Text output, one line per check, then a verdict line:
  *	TARGET: md5 ok HEX (image)
@@ -148,6 +152,67 @@ struct digests {
 	char first_err[ETK_ERRMSG_MAX];	/* the first read error */
 };
 
+/* Piecewise SHA-256 digests from an acquisition record, checked in the
+ * same pass as the media digests. */
+struct piece {
+	uint64_t off, len;
+	char want[65];
+	char got[65];
+	int state;		/* 0 not read, 1 ok, 2 bad */
+};
+
+struct pieces {
+	struct piece *v;	/* sorted by offset */
+	size_t n;
+	size_t cur;		/* the piece being hashed */
+	uint64_t fed;		/* its bytes hashed so far */
+	EVP_MD_CTX *ctx;
+};
+
+static void
+piece_done(struct pieces *p)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen;
+	struct piece *pc = &p->v[p->cur];
+
+	EVP_DigestFinal_ex(p->ctx, md, &mdlen);
+	etk_hex(md, mdlen, pc->got);
+	pc->state = strcasecmp(pc->got, pc->want) == 0 ? 1 : 2;
+	p->cur++;
+	p->fed = 0;
+	EVP_DigestInit_ex(p->ctx, EVP_sha256(), NULL);
+}
+
+/* Feed the bytes [off, off + len) to the pieces they fall in. */
+static void
+pieces_feed(struct pieces *p, uint64_t off, const unsigned char *buf,
+    size_t len)
+{
+	uint64_t pos = off, end = off + len, stop;
+	struct piece *pc;
+
+	while (p != NULL && p->ctx != NULL && pos < end && p->cur < p->n) {
+		pc = &p->v[p->cur];
+		if (pos < pc->off) {	/* a gap between pieces */
+			pos = pc->off < end ? pc->off : end;
+			continue;
+		}
+		if (pos != pc->off + p->fed) {	/* overlapping pieces */
+			p->cur++;
+			p->fed = 0;
+			EVP_DigestInit_ex(p->ctx, EVP_sha256(), NULL);
+			continue;
+		}
+		stop = pc->off + pc->len < end ? pc->off + pc->len : end;
+		EVP_DigestUpdate(p->ctx, buf + (pos - off), stop - pos);
+		p->fed += stop - pos;
+		pos = stop;
+		if (p->fed == pc->len)
+			piece_done(p);
+	}
+}
+
 static void
 add_bad(struct digests *d, uint64_t off, uint64_t len)
 {
@@ -164,6 +229,13 @@ add_bad(struct digests *d, uint64_t off, uint64_t len)
 	}
 }
 
+/* The device went away: no point reading around it sector by sector. */
+static int
+gone(const struct etk_error *e)
+{
+	return e->sys_errno == ENODEV || e->sys_errno == ENXIO;
+}
+
 /* Read [off, off+len) into buf.  On a read error, read the window again
  * one sector at a time: what cannot be read is zero-filled and recorded
  * (as ewfverify does), so the digests still cover every byte. */
@@ -177,7 +249,7 @@ read_window(struct etk_source *src, uint64_t off, unsigned char *buf,
 
 	if (etk_source_read(src, off, buf, len, got, err) == ETK_OK)
 		return ETK_OK;
-	if (err->code != ETK_EIO)
+	if (err->code != ETK_EIO || gone(err))
 		return err->code;
 	if (ss == 0)
 		ss = 512;
@@ -186,7 +258,7 @@ read_window(struct etk_source *src, uint64_t off, unsigned char *buf,
 		etk_error_clear(&e2);
 		if (etk_source_read(src, off + done, buf + done, want, &n,
 		    &e2) != ETK_OK) {
-			if (e2.code != ETK_EIO) {
+			if (e2.code != ETK_EIO || gone(&e2)) {
 				*err = e2;
 				return e2.code;
 			}
@@ -207,7 +279,7 @@ read_window(struct etk_source *src, uint64_t off, unsigned char *buf,
 
 static int
 hash_source(struct etk_cmd *cmd, struct etk_source *src, const char *label,
-    struct digests *d, struct etk_error *err)
+    struct digests *d, struct pieces *pcs, struct etk_error *err)
 {
 	unsigned char md[EVP_MAX_MD_SIZE], *buf;
 	EVP_MD_CTX *ctx[3] = { NULL, NULL, NULL };
@@ -246,6 +318,7 @@ hash_source(struct etk_cmd *cmd, struct etk_source *src, const char *label,
 			break;
 		for (i = 0; i < 3; i++)
 			EVP_DigestUpdate(ctx[i], buf, got);
+		pieces_feed(pcs, off, buf, got);
 		off += got;
 		etk_progress_add(pg, got);
 		if (got < want)
@@ -309,38 +382,77 @@ is_hex(const char *s, size_t len)
 	return 1;
 }
 
-/* Digests named by an acquisition record: top-level "md5"/"sha1"/
- * "sha256" (or "media_sha256" ...), or inside "hashes" or
- * "media_hashes". */
+/* Read and parse a JSON record (*docp: caller frees with etk_jval_free). */
 static int
-record_hashes(const char *rec, char want[3][129], struct etk_error *err)
+load_record(const char *rec, struct etk_jval **docp, struct etk_error *err)
 {
-	static const char *const objs[] = { "hashes", "media_hashes" };
-	static const size_t lens[3] = { 32, 40, 64 };
-	struct etk_jval *doc = NULL;
-	const struct etk_jval *o;
-	const char *s;
-	char key[32];
 	FILE *fp;
 	char *text;
 	size_t len;
-	int i, k, found = 0;
 
+	*docp = NULL;
 	if ((fp = fopen(rec, "rb")) == NULL)
-		return etk_fail(err, ETK_EIO, errno, "cannot open '%s'", rec);
+		return etk_fail(err, errno == ENOENT ? ETK_ENOTFOUND : ETK_EIO,
+		    errno, "cannot open '%s'", rec);
 	if ((text = malloc(RECORD_MAX)) == NULL) {
 		fclose(fp);
 		return etk_fail(err, ETK_ENOMEM, ENOMEM, "%s", rec);
 	}
 	len = fread(text, 1, RECORD_MAX, fp);
 	fclose(fp);
-	if (etk_json_parse(text, len, &doc, err) != ETK_OK) {
+	if (etk_json_parse(text, len, docp, err) != ETK_OK) {
 		free(text);
 		return etk_wrap(err, "%s", rec);
 	}
 	free(text);
+	if ((*docp)->type != ETK_JOBJ) {
+		etk_jval_free(*docp);
+		*docp = NULL;
+		return etk_fail(err, ETK_EFORMAT, 0, "%s: not a JSON object",
+		    rec);
+	}
+	return ETK_OK;
+}
+
+/* A digest: hex of the right length, copied in lower case.  Returns 1
+ * when s is one, 0 when s is NULL, -1 (err set) when it is malformed. */
+static int
+take_hex(const char *rec, const char *what, const char *s, size_t len,
+    char *out, struct etk_error *err)
+{
+	size_t k;
+
+	out[0] = '\0';
+	if (s == NULL)
+		return 0;
+	if (!is_hex(s, len)) {
+		etk_fail(err, ETK_EFORMAT, 0, "%s: %s is not %zu hex digits",
+		    rec, what, len);
+		return -1;
+	}
+	for (k = 0; s[k] != '\0'; k++)
+		out[k] = (char)(s[k] >= 'A' && s[k] <= 'F' ?
+		    s[k] - 'A' + 'a' : s[k]);
+	out[k] = '\0';
+	return 1;
+}
+
+static const size_t hexlens[3] = { 32, 40, 64 };
+
+/* Digests named by a record that is not an etk acquisition record:
+ * top-level "md5"/"sha1"/"sha256" (or "media_sha256" ...), or inside
+ * "hashes" or "media_hashes". */
+static int
+record_hashes(const char *rec, const struct etk_jval *doc, char want[3][129],
+    struct etk_error *err)
+{
+	static const char *const objs[] = { "hashes", "media_hashes" };
+	const struct etk_jval *o;
+	const char *s;
+	char key[32];
+	int i, k, found = 0, rc;
+
 	for (i = 0; i < 3; i++) {
-		want[i][0] = '\0';
 		snprintf(key, sizeof(key), "media_%s", algs[i]);
 		s = etk_jval_str(doc, algs[i]);
 		if (s == NULL)
@@ -349,25 +461,308 @@ record_hashes(const char *rec, char want[3][129], struct etk_error *err)
 			if ((o = etk_jval_get(doc, objs[k])) != NULL &&
 			    o->type == ETK_JOBJ)
 				s = etk_jval_str(o, algs[i]);
-		if (s == NULL)
-			continue;
-		if (!is_hex(s, lens[i])) {
-			etk_jval_free(doc);
-			return etk_fail(err, ETK_EFORMAT, 0,
-			    "%s: %s is not %zu hex digits", rec, algs[i],
-			    lens[i]);
-		}
-		for (k = 0; s[k] != '\0'; k++)
-			want[i][k] = (char)(s[k] >= 'A' && s[k] <= 'F' ?
-			    s[k] - 'A' + 'a' : s[k]);
-		want[i][k] = '\0';
-		found++;
+		if ((rc = take_hex(rec, algs[i], s, hexlens[i], want[i],
+		    err)) < 0)
+			return err->code;
+		found += rc;
 	}
-	etk_jval_free(doc);
 	if (found == 0)
 		return etk_fail(err, ETK_ENOTFOUND, 0,
 		    "%s: no md5, sha1 or sha256 in the record", rec);
 	return ETK_OK;
+}
+
+/* ---- etk acquisition records (etk-image: TARGET.json) ---- */
+
+struct acq_file {
+	const char *path;	/* borrowed from the parsed record */
+	uint64_t size;
+	int has_size;
+	char sha256[65];
+};
+
+struct acq {
+	int complete, interrupted;
+	const char *reason;	/* why incomplete; borrowed from the record */
+	char media[3][129];
+	uint64_t size;
+	int has_size;
+	struct acq_file *files;
+	size_t nfiles;
+	struct pieces pcs;
+	const char *palg;	/* piecewise algorithm */
+	uint64_t window;
+	size_t nerrors;
+	uint64_t err_bytes, err_first;
+};
+
+static int
+is_acquisition(const struct etk_jval *doc)
+{
+	const char *s = etk_jval_str(doc, "record"), *v;
+
+	v = etk_jval_str(doc, "v");
+	return (s != NULL && strcmp(s, "acquisition") == 0) ||
+	    (v != NULL && strncmp(v, "etk-acquisition/", 16) == 0);
+}
+
+static int
+juint(const struct etk_jval *o, const char *key, uint64_t *out)
+{
+	const struct etk_jval *v = etk_jval_get(o, key);
+
+	if (v == NULL || v->type != ETK_JNUM || !v->is_int || v->inum < 0)
+		return 0;
+	*out = (uint64_t)v->inum;
+	return 1;
+}
+
+static int
+by_offset(const void *a, const void *b)
+{
+	const struct piece *x = a, *y = b;
+
+	return x->off < y->off ? -1 : x->off > y->off;
+}
+
+static void
+acq_release(struct acq *a)
+{
+	free(a->files);
+	free(a->pcs.v);
+	EVP_MD_CTX_free(a->pcs.ctx);
+	memset(a, 0, sizeof(*a));
+}
+
+static int
+acq_parse(const char *rec, const struct etk_jval *doc, struct acq *a,
+    struct etk_error *err)
+{
+	const struct etk_jval *t, *v, *m, *pw, *e;
+	size_t i;
+	int k;
+
+	memset(a, 0, sizeof(*a));
+	v = etk_jval_get(doc, "complete");
+	a->complete = v != NULL && v->type == ETK_JBOOL && v->b;
+	v = etk_jval_get(doc, "interrupted");
+	a->interrupted = v != NULL && v->type == ETK_JBOOL && v->b;
+	a->reason = etk_jval_str(doc, "reason");
+	t = etk_jval_get(doc, "target");
+	v = t != NULL && t->type == ETK_JOBJ ? etk_jval_get(t, "files") : NULL;
+	if (v == NULL || v->type != ETK_JARR || v->n == 0)
+		return etk_fail(err, ETK_EFORMAT, 0, "%s: no target files in "
+		    "the acquisition record", rec);
+	if ((a->files = calloc(v->n, sizeof(*a->files))) == NULL)
+		return etk_fail(err, ETK_ENOMEM, ENOMEM, "%s", rec);
+	for (i = 0; i < v->n; i++) {
+		struct acq_file *f = &a->files[i];
+
+		if (v->items[i]->type != ETK_JOBJ ||
+		    (f->path = etk_jval_str(v->items[i], "path")) == NULL ||
+		    f->path[0] == '\0' || strchr(f->path, '/') != NULL)
+			return etk_fail(err, ETK_EFORMAT, 0, "%s: target file "
+			    "%zu has no plain file name", rec, i + 1);
+		f->has_size = juint(v->items[i], "size", &f->size);
+		if (take_hex(rec, "a target file's sha256",
+		    etk_jval_str(v->items[i], "sha256"), 64, f->sha256,
+		    err) < 0)
+			return err->code;
+	}
+	a->nfiles = v->n;
+	if ((m = etk_jval_get(doc, "media")) != NULL && m->type == ETK_JOBJ) {
+		a->has_size = juint(m, "size", &a->size);
+		for (k = 0; k < 3; k++)
+			if (take_hex(rec, algs[k], etk_jval_str(m, algs[k]),
+			    hexlens[k], a->media[k], err) < 0)
+				return err->code;
+	}
+	pw = etk_jval_get(doc, "piecewise");
+	if (pw != NULL && pw->type == ETK_JOBJ) {
+		a->palg = etk_jval_str(pw, "algorithm");
+		juint(pw, "window", &a->window);
+		v = etk_jval_get(pw, "pieces");
+		if (a->palg != NULL && strcmp(a->palg, "sha256") == 0 &&
+		    v != NULL && v->type == ETK_JARR && v->n != 0) {
+			if ((a->pcs.v = calloc(v->n, sizeof(*a->pcs.v))) ==
+			    NULL || (a->pcs.ctx = EVP_MD_CTX_new()) == NULL ||
+			    EVP_DigestInit_ex(a->pcs.ctx, EVP_sha256(), NULL) !=
+			    1)
+				return etk_fail(err, ETK_ENOMEM, ENOMEM, "%s",
+				    rec);
+			for (i = 0; i < v->n; i++) {
+				struct piece *pc = &a->pcs.v[i];
+
+				if (v->items[i]->type != ETK_JOBJ ||
+				    !juint(v->items[i], "offset", &pc->off) ||
+				    !juint(v->items[i], "len", &pc->len) ||
+				    pc->len == 0 ||
+				    take_hex(rec, "a piece's sha256",
+				    etk_jval_str(v->items[i], "sha256"), 64,
+				    pc->want, err) != 1)
+					return etk_fail(err, ETK_EFORMAT, 0,
+					    "%s: piece %zu: needs offset, len "
+					    "and sha256", rec, i + 1);
+			}
+			a->pcs.n = v->n;
+			qsort(a->pcs.v, a->pcs.n, sizeof(*a->pcs.v),
+			    by_offset);
+		}
+	}
+	e = etk_jval_get(doc, "errors");
+	for (i = 0; e != NULL && e->type == ETK_JARR && i < e->n; i++) {
+		uint64_t off = 0, len = 0;
+
+		if (e->items[i]->type != ETK_JOBJ)
+			continue;
+		juint(e->items[i], "offset", &off);
+		juint(e->items[i], "len", &len);
+		if (a->nerrors == 0 || off < a->err_first)
+			a->err_first = off;
+		a->err_bytes += len;
+		a->nerrors++;
+	}
+	return ETK_OK;
+}
+
+/* The directory part of path, with its slash ("" when none); malloc'd. */
+static char *
+dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n = slash != NULL ? (size_t)(slash - path) + 1 : 0;
+	char *d = malloc(n + 1);
+
+	if (d != NULL) {
+		memcpy(d, path, n);
+		d[n] = '\0';
+	}
+	return d;
+}
+
+/* Each target file's size and SHA-256 against the record.  Returns the
+ * number that differ (missing, size or digest). */
+static size_t
+check_files(struct result *r, const char *target, const char *dir,
+    const struct acq *a, const char *recname)
+{
+	struct etk_error e = { 0 };
+	struct etk_json j;
+	struct stat st;
+	char hex[65], *full;
+	uint64_t size;
+	size_t i, bad = 0;
+	int rc;
+
+	for (i = 0; i < a->nfiles; i++) {
+		const struct acq_file *f = &a->files[i];
+		const char *why = NULL;
+
+		if ((full = malloc(strlen(dir) + strlen(f->path) + 1)) ==
+		    NULL)
+			continue;
+		sprintf(full, "%s%s", dir, f->path);
+		etk_error_clear(&e);
+		hex[0] = '\0';
+		rc = ETK_OK;
+		if (stat(full, &st) != 0) {
+			rc = ETK_ENOTFOUND;
+			why = "missing";
+			line(r, target, "file MISMATCH %s: missing (%s)",
+			    f->path, recname);
+		} else if (f->has_size && (uint64_t)st.st_size != f->size) {
+			rc = ETK_EMISMATCH;
+			why = "size";
+			line(r, target, "file MISMATCH %s: size %llu, "
+			    "expected %llu (%s)", f->path,
+			    (unsigned long long)st.st_size,
+			    (unsigned long long)f->size, recname);
+		} else if (f->sha256[0] != '\0' &&
+		    (rc = etk_file_sha256(full, hex, &size, &e)) != ETK_OK) {
+			why = "unreadable";
+			line(r, target, "file MISMATCH %s: %s", f->path, e.msg);
+		} else if (f->sha256[0] != '\0' &&
+		    strcasecmp(hex, f->sha256) != 0) {
+			rc = ETK_EMISMATCH;
+			why = "sha256";
+			line(r, target, "file MISMATCH %s: sha256 computed %s, "
+			    "expected %s (%s)", f->path, hex, f->sha256,
+			    recname);
+		} else if (f->sha256[0] != '\0')
+			line(r, target, "file ok %s sha256 %s (%s)", f->path,
+			    hex, recname);
+		else
+			line(r, target, "file %s: no sha256 in the record",
+			    f->path);
+		free(full);
+		if (why != NULL) {
+			bad++;
+			r->mismatch = 1;
+		}
+		check_begin(r, &j);
+		etk_json_kstr(&j, "check", "file");
+		etk_json_kstr(&j, "path", f->path);
+		etk_json_kstr(&j, "expected", f->sha256[0] ? f->sha256 : NULL);
+		etk_json_kstr(&j, "computed", hex[0] ? hex : NULL);
+		etk_json_kbool(&j, "match", why == NULL);
+		if (why != NULL)
+			etk_json_kstr(&j, "error", rc == ETK_EIO ? e.msg : why);
+		etk_json_obj_end(&j);
+	}
+	return bad;
+}
+
+/* Piecewise results: the first bad piece is named. */
+static void
+report_pieces(struct result *r, const char *target, const struct acq *a,
+    const char *recname)
+{
+	const struct piece *first = NULL;
+	struct etk_json j;
+	size_t i, bad = 0, unread = 0;
+
+	for (i = 0; i < a->pcs.n; i++) {
+		if (a->pcs.v[i].state == 1)
+			continue;
+		if (a->pcs.v[i].state == 0)
+			unread++;
+		bad++;
+		if (first == NULL)
+			first = &a->pcs.v[i];
+	}
+	check_begin(r, &j);
+	etk_json_kstr(&j, "check", "pieces");
+	etk_json_kstr(&j, "from", recname);
+	etk_json_kuint(&j, "pieces", a->pcs.n);
+	etk_json_kuint(&j, "bad", bad);
+	etk_json_kbool(&j, "match", bad == 0);
+	if (first == NULL) {
+		line(r, target, "pieces ok %zu sha256 (%s)", a->pcs.n,
+		    recname);
+		etk_json_obj_end(&j);
+		return;
+	}
+	r->mismatch = 1;
+	if (first->state == 0)
+		line(r, target, "pieces MISMATCH first bad piece at offset "
+		    "%llu, length %llu: not read (the media ends first); %zu "
+		    "of %zu pieces bad (%s)", (unsigned long long)first->off,
+		    (unsigned long long)first->len, bad, a->pcs.n, recname);
+	else
+		line(r, target, "pieces MISMATCH first bad piece at offset "
+		    "%llu, length %llu: sha256 computed %s, expected %s; %zu "
+		    "of %zu pieces bad (%s)", (unsigned long long)first->off,
+		    (unsigned long long)first->len, first->got, first->want,
+		    bad, a->pcs.n, recname);
+	etk_json_key(&j, "first_bad");
+	etk_json_obj_begin(&j);
+	etk_json_kuint(&j, "offset", first->off);
+	etk_json_kuint(&j, "len", first->len);
+	etk_json_kstr(&j, "expected", first->want);
+	etk_json_kstr(&j, "computed", first->state == 2 ? first->got : NULL);
+	etk_json_obj_end(&j);
+	etk_json_kuint(&j, "unread", unread);
+	etk_json_obj_end(&j);
 }
 
 static void
@@ -393,37 +788,140 @@ compare(struct result *r, const char *target, const struct digests *d,
 	etk_json_obj_end(&j);
 }
 
+/* The chunk number in an EWF checksum error ("... checksum error in
+ * chunk (sectors A-B)": chunk A / (B - A + 1) when the range is one
+ * whole, aligned chunk), as " [chunk N]"; "" otherwise. */
+static const char *
+chunk_of(const char *msg, char *buf, size_t len)
+{
+	unsigned long long a, b;
+	const char *p = strstr(msg, "checksum error in chunk (sectors ");
+
+	buf[0] = '\0';
+	if (p != NULL && sscanf(p + 33, "%llu-%llu", &a, &b) == 2 && b >= a &&
+	    ((b - a + 1) & (b - a)) == 0 && a % (b - a + 1) == 0)
+		snprintf(buf, len, " [chunk %llu counting from 0, %llu "
+		    "sectors each]", a / (b - a + 1), b - a + 1);
+	return buf;
+}
+
+static int
+ends_with_json(const char *path)
+{
+	size_t n = strlen(path);
+
+	return n > 5 && strcasecmp(path + n - 5, ".json") == 0;
+}
+
 static void
 verify_image(struct etk_cmd *cmd, const char *target, const char **kind,
     struct result *r)
 {
-	struct etk_json x, *rec = &x;
-	char stored[3][129], fromrec[3][129], *recpath = NULL;
-	const char *recname;
+	struct etk_json x, *rec = &x, j;
+	char stored[3][129], fromrec[3][129], *recpath = NULL, *dir = NULL;
+	char *imgpath = NULL, chunk[64];
+	const char *recname = NULL, *image = target;
+	struct etk_jval *doc = NULL;
 	struct etk_source *src = NULL;
 	struct digests *d = NULL;
-	int i, isewf, nchecks = 0;
-	size_t k;
+	struct acq acq, *a = NULL;
+	size_t k, badfiles = 0;
+	int i, isewf, nchecks = 0, incomplete = 0;
 
-	if (etk_source_open(&src, target, &r->err) != ETK_OK) {
-		r->failed = 1;
-		return;
+	memset(&acq, 0, sizeof(acq));
+	for (i = 0; i < 3; i++)
+		stored[i][0] = fromrec[i][0] = '\0';
+	/* The record: the target itself (an etk acquisition record), or
+	 * the one beside the image. */
+	if (ends_with_json(target)) {
+		if ((recpath = strdup(target)) == NULL) {
+			etk_fail(&r->err, ETK_ENOMEM, ENOMEM, "%s", target);
+			r->failed = 1;
+			goto out;
+		}
+	} else
+		recpath = find_record(target);
+	if (recpath != NULL) {
+		recname = strrchr(recpath, '/');
+		recname = recname != NULL ? recname + 1 : recpath;
+		if (load_record(recpath, &doc, &r->err) != ETK_OK) {
+			r->failed = 1;
+			goto out;
+		}
+		if (is_acquisition(doc)) {
+			a = &acq;
+			if (acq_parse(recpath, doc, a, &r->err) != ETK_OK ||
+			    (dir = dir_of(recpath)) == NULL) {
+				if (dir == NULL && r->err.code == ETK_OK)
+					etk_fail(&r->err, ETK_ENOMEM, ENOMEM,
+					    "%s", recpath);
+				r->failed = 1;
+				goto out;
+			}
+			for (i = 0; i < 3; i++)
+				memcpy(fromrec[i], a->media[i],
+				    sizeof(fromrec[i]));
+		} else if (image == target && ends_with_json(target)) {
+			etk_fail(&r->err, ETK_EFORMAT, 0, "%s: not an etk "
+			    "acquisition record (no \"record\":"
+			    "\"acquisition\")", target);
+			r->failed = 1;
+			goto out;
+		} else if (record_hashes(recpath, doc, fromrec, &r->err) !=
+		    ETK_OK) {
+			r->failed = 1;
+			goto out;
+		}
+	}
+	if (a != NULL) {
+		line(r, target, "record %s: %s, %s", recname,
+		    etk_jval_str(doc, "v") ? etk_jval_str(doc, "v") :
+		    "acquisition", a->complete ? "complete" : a->interrupted ?
+		    "INCOMPLETE (interrupted)" : "INCOMPLETE");
+		if (!a->complete) {
+			incomplete = 1;
+			line(r, target, "record says the acquisition is "
+			    "incomplete%s: %s", a->interrupted ?
+			    " (interrupted)" : "", a->reason != NULL ?
+			    a->reason : "the image may not hold the whole "
+			    "source");
+		}
+		if (a->nerrors != 0)
+			line(r, target, "record lists %zu unreadable source "
+			    "range%s (%llu bytes zero-filled at acquisition), "
+			    "the first at offset %llu", a->nerrors,
+			    a->nerrors == 1 ? "" : "s",
+			    (unsigned long long)a->err_bytes,
+			    (unsigned long long)a->err_first);
+		badfiles = check_files(r, target, dir, a, recname);
+		nchecks += (int)a->nfiles;
+		if (ends_with_json(target)) {
+			if ((imgpath = malloc(strlen(dir) +
+			    strlen(a->files[0].path) + 1)) == NULL) {
+				etk_fail(&r->err, ETK_ENOMEM, ENOMEM, "%s",
+				    target);
+				r->failed = 1;
+				goto out;
+			}
+			sprintf(imgpath, "%s%s", dir, a->files[0].path);
+			image = imgpath;
+		}
+	}
+	if (etk_source_open(&src, image, &r->err) != ETK_OK) {
+		if (badfiles != 0) {	/* the record explains it */
+			line(r, target, "media ERROR %s", r->err.msg);
+			etk_error_clear(&r->err);
+		} else
+			r->failed = 1;
+		goto out;
 	}
 	isewf = strcmp(etk_source_format(src), "ewf") == 0;
 	*kind = isewf ? "ewf" : "raw";
 	for (i = 0; i < 3; i++) {
-		stored[i][0] = fromrec[i][0] = '\0';
 		if (isewf && etk_source_stored_hash(src, algs[i], stored[i],
 		    sizeof(stored[i])) == ETK_OK)
 			nchecks++;
-	}
-	if ((recpath = find_record(target)) != NULL) {
-		if (record_hashes(recpath, fromrec, &r->err) != ETK_OK) {
-			r->failed = 1;
-			goto out;
-		}
-		for (i = 0; i < 3; i++)
-			nchecks += fromrec[i][0] != '\0';
+		nchecks += fromrec[i][0] != '\0';
 	}
 	if (nchecks == 0) {
 		r->failed = 1;
@@ -442,12 +940,21 @@ verify_image(struct etk_cmd *cmd, const char *target, const char **kind,
 		r->failed = 1;
 		goto out;
 	}
-	if (hash_source(cmd, src, target, d, &r->err) != ETK_OK) {
-		r->failed = 1;
+	if (hash_source(cmd, src, target, d, a != NULL ? &a->pcs : NULL,
+	    &r->err) != ETK_OK) {
+		if (badfiles != 0) {
+			/* a short or unreadable image, as the segment
+			 * files' checks against the record show */
+			line(r, target, "media MISMATCH %s", r->err.msg);
+			r->mismatch = 1;
+			etk_error_clear(&r->err);
+		} else
+			r->failed = 1;
 		goto out;
 	}
 	if (d->nbad != 0)
-		line(r, target, "read error: %s", d->first_err);
+		line(r, target, "read error: %s%s", d->first_err,
+		    chunk_of(d->first_err, chunk, sizeof(chunk)));
 	for (k = 0; k < d->nbad; k++)
 		line(r, target, "unreadable %llu bytes at offset %llu "
 		    "(zero-filled)", (unsigned long long)d->bad[k].len,
@@ -456,8 +963,26 @@ verify_image(struct etk_cmd *cmd, const char *target, const char **kind,
 		line(r, target, "unreadable: %llu bytes in all (first %d "
 		    "ranges listed)", (unsigned long long)d->bad_bytes,
 		    MAX_BAD_RANGES);
-	recname = recpath != NULL ? strrchr(recpath, '/') : NULL;
-	recname = recname != NULL ? recname + 1 : recpath;
+	if (a != NULL && a->has_size) {
+		int match = d->bytes == a->size;
+
+		if (match)
+			line(r, target, "size ok %llu bytes (%s)",
+			    (unsigned long long)d->bytes, recname);
+		else {
+			line(r, target, "size MISMATCH read %llu bytes, "
+			    "expected %llu (%s)", (unsigned long long)d->bytes,
+			    (unsigned long long)a->size, recname);
+			r->mismatch = 1;
+		}
+		check_begin(r, &j);
+		etk_json_kstr(&j, "check", "size");
+		etk_json_kstr(&j, "from", recname);
+		etk_json_kuint(&j, "expected", a->size);
+		etk_json_kuint(&j, "computed", d->bytes);
+		etk_json_kbool(&j, "match", match);
+		etk_json_obj_end(&j);
+	}
 	for (i = 0; i < 3; i++) {
 		if (stored[i][0] != '\0')
 			compare(r, target, d, i, stored[i], "image");
@@ -467,6 +992,10 @@ verify_image(struct etk_cmd *cmd, const char *target, const char **kind,
 			line(r, target, "%s computed %s (not recorded)",
 			    algs[i], d->hex[i]);
 	}
+	if (a != NULL && a->pcs.n != 0)
+		report_pieces(r, target, a, recname);
+	else if (a != NULL && a->palg != NULL && strcmp(a->palg, "sha256"))
+		line(r, target, "pieces: algorithm '%s' not checked", a->palg);
 	if (d->nbad != 0)
 		r->mismatch = 1;	/* the container's checks failed */
 	etk_json_init(rec, &r->extra);
@@ -480,6 +1009,8 @@ verify_image(struct etk_cmd *cmd, const char *target, const char **kind,
 	etk_json_obj_end(rec);
 	if (recpath != NULL)
 		etk_json_kstr(rec, "acquisition_record", recpath);
+	if (a != NULL)
+		etk_json_kbool(rec, "complete", a->complete);
 	etk_json_key(rec, "unreadable");
 	etk_json_arr_begin(rec);
 	for (k = 0; k < d->nbad; k++) {
@@ -491,7 +1022,28 @@ verify_image(struct etk_cmd *cmd, const char *target, const char **kind,
 	etk_json_arr_end(rec);
 	etk_json_obj_end(rec);
 out:
+	if (incomplete && !r->failed) {
+		check_begin(r, &j);
+		etk_json_kstr(&j, "check", "complete");
+		etk_json_kbool(&j, "match", 0);
+		etk_json_obj_end(&j);
+		etk_fail(&r->err, ETK_EFORMAT, 0, "%s: record says the "
+		    "acquisition is incomplete%s", target, a != NULL &&
+		    a->interrupted ? " (interrupted)" : "");
+		r->failed = 1;
+	}
+	if (a != NULL && r->failed && r->extra.len == 0) {
+		etk_json_init(rec, &r->extra);
+		etk_json_obj_begin(rec);
+		etk_json_kstr(rec, "acquisition_record", recpath);
+		etk_json_kbool(rec, "complete", a->complete);
+		etk_json_obj_end(rec);
+	}
+	acq_release(&acq);
+	etk_jval_free(doc);
 	free(d);
+	free(dir);
+	free(imgpath);
 	free(recpath);
 	etk_source_close(src);
 }
