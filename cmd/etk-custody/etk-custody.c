@@ -359,26 +359,6 @@ parse_seq(const char *s, uint64_t *out)
 	return 0;
 }
 
-/* A usage error: message and usage on stderr, exit status 2. */
-static int
-bad_usage(struct etk_cmd *cmd, const char *fmt, ...) ETK_PRINTFLIKE(2, 3);
-
-static int
-bad_usage(struct etk_cmd *cmd, const char *fmt, ...)
-{
-	struct etk_buf b;
-	va_list ap;
-	int status;
-
-	etk_buf_init(&b);
-	va_start(ap, fmt);
-	etk_buf_vprintf(&b, fmt, ap);
-	va_end(ap);
-	status = etk_cmd_usage_error(cmd, usage, "%s", b.data);
-	etk_buf_release(&b);
-	return etk_cmd_leave(cmd, status);
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -404,14 +384,14 @@ main(int argc, char *argv[])
 	while ((ch = getopt_long(argc, argv, "+" ETK_COMMON_SHORTOPTS,
 	    longopts, NULL)) != -1) {
 		if (ch == OPT_NOTE)
-			return bad_usage(&cmd,
+			return etk_cmd_usage_error(&cmd, usage,
 			    "option '--note' goes after 'seal'");
 		if (etk_cmd_common_opt(&cmd, ch, optarg, usage) !=
 		    ETK_OPT_HANDLED)
 			return etk_cmd_leave(&cmd, cmd.exit_now);
 	}
 	if (optind >= argc)
-		return bad_usage(&cmd, "no subcommand given");
+		return etk_cmd_usage_error(&cmd, usage, "no subcommand given");
 	subname = argv[optind];
 	if (strcmp(subname, "log") == 0)
 		sub = SUB_LOG;
@@ -422,7 +402,7 @@ main(int argc, char *argv[])
 	else if (strcmp(subname, "show") == 0)
 		sub = SUB_SHOW;
 	else
-		return bad_usage(&cmd,
+		return etk_cmd_usage_error(&cmd, usage,
 		    "unknown subcommand '%s'", subname);
 
 	/* The subcommand's own arguments, options anywhere among them. */
@@ -434,22 +414,22 @@ main(int argc, char *argv[])
 		switch (ch) {
 		case OPT_NOTE:
 			if (sub != SUB_SEAL)
-				return bad_usage(&cmd,
+				return etk_cmd_usage_error(&cmd, usage,
 				    "option '--note' is for 'seal' only");
 			note = optarg;
 			break;
 		/* Messages here, as cmd.argv is not what optind counts. */
 		case ':':
 			if (optopt > 0 && optopt < 256)
-				return bad_usage(&cmd,
+				return etk_cmd_usage_error(&cmd, usage,
 				    "option '-%c' needs an argument", optopt);
-			return bad_usage(&cmd,
+			return etk_cmd_usage_error(&cmd, usage,
 			    "option '%s' needs an argument", sargv[optind - 1]);
 		case '?':
 			if (optopt > 0 && optopt < 256)
-				return bad_usage(&cmd,
+				return etk_cmd_usage_error(&cmd, usage,
 				    "bad option '-%c'", optopt);
-			return bad_usage(&cmd,
+			return etk_cmd_usage_error(&cmd, usage,
 			    "bad option '%s'", sargv[optind - 1]);
 		default:
 			if (etk_cmd_common_opt(&cmd, ch, optarg, usage) !=
@@ -463,21 +443,21 @@ main(int argc, char *argv[])
 	case SUB_LOG:
 	case SUB_SEAL:
 		if (sargc != 0)
-			return bad_usage(&cmd,
+			return etk_cmd_usage_error(&cmd, usage,
 			    "unexpected argument '%s'", sargv[0]);
 		break;
 	case SUB_NOTE:
 		if (sargc == 0)
-			return bad_usage(&cmd, "note: no text given");
+			return etk_cmd_usage_error(&cmd, usage, "note: no text given");
 		if (sargc == 1 && sargv[0][0] == '\0')
-			return bad_usage(&cmd, "note: empty text");
+			return etk_cmd_usage_error(&cmd, usage, "note: empty text");
 		break;
 	case SUB_SHOW:
 		if (sargc > 1)
-			return bad_usage(&cmd,
+			return etk_cmd_usage_error(&cmd, usage,
 			    "unexpected argument '%s'", sargv[1]);
 		if (sargc == 1 && parse_seq(sargv[0], &want) != 0)
-			return bad_usage(&cmd,
+			return etk_cmd_usage_error(&cmd, usage,
 			    "bad entry number '%s'", sargv[0]);
 		break;
 	}

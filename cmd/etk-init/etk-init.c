@@ -58,26 +58,6 @@ usage(FILE *fp)
 	    "                      accepted for uniformity; no effect\n", fp);
 }
 
-/* A usage error: message and usage on stderr, exit status 2. */
-static int
-bad_usage(struct etk_cmd *cmd, const char *fmt, ...) ETK_PRINTFLIKE(2, 3);
-
-static int
-bad_usage(struct etk_cmd *cmd, const char *fmt, ...)
-{
-	struct etk_buf b;
-	va_list ap;
-	int status;
-
-	etk_buf_init(&b);
-	va_start(ap, fmt);
-	etk_buf_vprintf(&b, fmt, ap);
-	va_end(ap);
-	status = etk_cmd_usage_error(cmd, usage, "%s", b.data);
-	etk_buf_release(&b);
-	return etk_cmd_leave(cmd, status);
-}
-
 static int
 init_main(int argc, char *argv[], const char **rec_argv)
 {
@@ -133,7 +113,7 @@ init_main(int argc, char *argv[], const char **rec_argv)
 		case OPT_KEY_TYPE:
 			if (strcmp(optarg, "ed25519") != 0 &&
 			    strcmp(optarg, "p256") != 0)
-				return bad_usage(&cmd, "bad key type '%s': "
+				return etk_cmd_usage_error(&cmd, usage, "bad key type '%s': "
 				    "expected ed25519 or p256", optarg);
 			o.key_type = optarg;
 			break;
@@ -146,13 +126,13 @@ init_main(int argc, char *argv[], const char **rec_argv)
 	argc -= optind;
 	argv += optind;
 	if (argc == 0)
-		return bad_usage(&cmd, "no case directory given");
+		return etk_cmd_usage_error(&cmd, usage, "no case directory given");
 	if (argc > 1)
-		return bad_usage(&cmd, "unexpected argument '%s'", argv[1]);
+		return etk_cmd_usage_error(&cmd, usage, "unexpected argument '%s'", argv[1]);
 	if (o.case_id == NULL || o.case_id[0] == '\0')
-		return bad_usage(&cmd, "no case id given (--case ID)");
+		return etk_cmd_usage_error(&cmd, usage, "no case id given (--case ID)");
 	if (o.examiner == NULL || o.examiner[0] == '\0')
-		return bad_usage(&cmd, "no examiner given (--examiner NAME)");
+		return etk_cmd_usage_error(&cmd, usage, "no examiner given (--examiner NAME)");
 	dir = argv[0];
 
 	o.argv = rec_argv;

@@ -1400,26 +1400,6 @@ verify_target(struct etk_cmd *cmd, const char *target)
 	return status;
 }
 
-/* A usage error: message and usage on stderr, exit status 2. */
-static int
-bad_usage(struct etk_cmd *cmd, const char *fmt, ...) ETK_PRINTFLIKE(2, 3);
-
-static int
-bad_usage(struct etk_cmd *cmd, const char *fmt, ...)
-{
-	struct etk_buf b;
-	va_list ap;
-	int status;
-
-	etk_buf_init(&b);
-	va_start(ap, fmt);
-	etk_buf_vprintf(&b, fmt, ap);
-	va_end(ap);
-	status = etk_cmd_usage_error(cmd, usage, "%s", b.data);
-	etk_buf_release(&b);
-	return etk_cmd_leave(cmd, status);
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -1438,7 +1418,7 @@ main(int argc, char *argv[])
 		    ETK_OPT_HANDLED)
 			return etk_cmd_leave(&cmd, cmd.exit_now);
 	if (optind >= argc)
-		return bad_usage(&cmd, "no target given");
+		return etk_cmd_usage_error(&cmd, usage, "no target given");
 	/* A case that does not open (its journal does not verify) is
 	 * reported and the targets are still verified, without a journal
 	 * entry. */
