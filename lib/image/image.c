@@ -476,6 +476,28 @@ wait_filled(struct acq *a, uint64_t seq)
 	}
 }
 
+/* Wait for the block workers are on (a->jseq, re-read after every wake:
+ * another worker may move it on, and the block once current may be
+ * written, released and its slot refilled with a later one while this
+ * worker sleeps, so waiting for a fixed sequence number could wait for
+ * ever).  Called with mu held. */
+static struct slot *
+wait_job(struct acq *a)
+{
+	struct slot *s;
+
+	for (;;) {
+		if (a->abort)
+			return NULL;
+		s = &a->slots[a->jseq % NSLOTS];
+		if (s->filled && s->seq == a->jseq)
+			return s;
+		if (a->reader_done && a->jseq >= a->nblocks)
+			return NULL;
+		pthread_cond_wait(&a->cv, &a->mu);
+	}
+}
+
 static void
 release_slot(struct acq *a, struct slot *s)
 {
@@ -531,11 +553,9 @@ worker_main(void *arg)
 
 	pthread_mutex_lock(&a->mu);
 	for (;;) {
-		s = wait_filled(a, a->jseq);
+		s = wait_job(a);
 		if (s == NULL)
 			break;
-		if (s->seq != a->jseq)
-			continue;	/* another worker moved on meanwhile */
 		if (s->next_ch == s->nch) {
 			a->jseq++;
 			continue;
