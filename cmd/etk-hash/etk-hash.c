@@ -220,8 +220,11 @@ on_file(const struct etk_hashed_file *hf, void *arg)
 	r->files++;
 	if (r->kase != NULL && !r->db_failed &&
 	    (etk_case_db_file(r->kase, r->evidence_id, r->action, e, hf->mime,
-	    &err) != ETK_OK || (hashed && etk_case_db_file_hashes(r->kase,
-	    r->action, e->locator, &hf->digests, &err) != ETK_OK))) {
+	    &err) != ETK_OK || (hashed && (etk_case_db_file_hashes(r->kase,
+	    r->action, e->locator, &hf->digests, &err) != ETK_OK ||
+	    etk_case_db_hash(r->kase, r->action, e->locator, hf->bytes,
+	    &hf->digests, known, nk, alert, na, hf->ext_mismatch, &err) !=
+	    ETK_OK)))) {
 		etk_wrap(&err, "case database");
 		etk_cmd_error(r->cmd, &err);
 		r->db_failed = 1;

@@ -128,6 +128,15 @@ struct etk_digests;
  * stay NULL).  ETK_ENOTFOUND when no such row. */
 ETK_API int etk_case_db_file_hashes(struct etk_case *, uint64_t action,
     const char *locator, const struct etk_digests *, struct etk_error *);
+/* One row of the hashes table: the file's digests (ssdeep included), the
+ * names of the known and alert sets it matched (stored joined with
+ * ", "; NULL when none) and whether its content contradicts its
+ * extension.  A second call for the same action and locator replaces
+ * the row. */
+ETK_API int etk_case_db_hash(struct etk_case *, uint64_t action,
+    const char *locator, uint64_t size, const struct etk_digests *,
+    const char *const *known, size_t nknown, const char *const *alert,
+    size_t nalert, int ext_mismatch, struct etk_error *);
 /* ---- end etk hash ---- */
 
 #ifdef __cplusplus

@@ -1,6 +1,8 @@
 /*
  * Digests of files in the case database (etk hash): the md5, sha1 and
- * sha256 columns of the files table, set after etk_case_db_file.
+ * sha256 columns of the files table, set after etk_case_db_file, and one
+ * row of the hashes table per hashed file (every digest, ssdeep, the
+ * known and alert sets it matched, the extension check).
  */
 #include <stdio.h>
 
@@ -50,6 +52,66 @@ etk_case_db_file_hashes(struct etk_case *kase, uint64_t action,
 	rc = sqlite3_changes(kase->db) > 0 ? ETK_OK : etk_fail(err,
 	    ETK_ENOTFOUND, 0, "case database: no file %s in run %llu",
 	    locator, (unsigned long long)action);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Names joined with ", " into b (NULL when there are none). */
+static const char *
+join(char *b, size_t blen, const char *const *names, size_t n)
+{
+	size_t i, off = 0;
+	int w;
+
+	if (n == 0 || blen == 0)
+		return NULL;
+	b[0] = '\0';
+	for (i = 0; i < n; i++) {
+		w = snprintf(b + off, blen - off, "%s%s", i > 0 ? ", " : "",
+		    names[i]);
+		if (w < 0 || (size_t)w >= blen - off)
+			break;
+		off += (size_t)w;
+	}
+	return b;
+}
+
+int
+etk_case_db_hash(struct etk_case *kase, uint64_t action, const char *locator,
+    uint64_t size, const struct etk_digests *d, const char *const *known,
+    size_t nknown, const char *const *alert, size_t nalert, int ext_mismatch,
+    struct etk_error *err)
+{
+	static const char sql[] = "INSERT OR REPLACE INTO hashes(action, "
+	    "locator, size, md5, sha1, sha256, ssdeep, known, alert, "
+	    "ext_mismatch) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+	char kb[1024], ab[1024];
+	const char *ks, *as;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (kase == NULL || kase->db == NULL || locator == NULL || d == NULL)
+		return etk_fail(err, ETK_EINVAL, 0,
+		    "hashes: no case, locator or digests");
+	if (sqlite3_prepare_v2(kase->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return etk_fail(err, ETK_EIO, 0, "case database: hashes: %s",
+		    sqlite3_errmsg(kase->db));
+	ks = join(kb, sizeof(kb), known, nknown);
+	as = join(ab, sizeof(ab), alert, nalert);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)action);
+	sqlite3_bind_text(st, 2, locator, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)size);
+	bind_hex(st, 4, d->mask, ETK_DIGEST_MD5, d->md5);
+	bind_hex(st, 5, d->mask, ETK_DIGEST_SHA1, d->sha1);
+	bind_hex(st, 6, d->mask, ETK_DIGEST_SHA256, d->sha256);
+	bind_hex(st, 7, d->mask, ETK_DIGEST_SSDEEP, d->ssdeep);
+	if (ks != NULL)
+		sqlite3_bind_text(st, 8, ks, -1, SQLITE_STATIC);
+	if (as != NULL)
+		sqlite3_bind_text(st, 9, as, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 10, ext_mismatch != 0);
+	rc = sqlite3_step(st) == SQLITE_DONE ? ETK_OK : etk_fail(err, ETK_EIO,
+	    0, "case database: hashes: %s", sqlite3_errmsg(kase->db));
 	sqlite3_finalize(st);
 	return rc;
 }

@@ -395,6 +395,18 @@ if [ -x "$BIN/etk-init" ]; then
 		if command -v sqlite3 >/dev/null 2>&1; then
 			nf=$(sqlite3 "$T/case/etk.db" 'select count(*) from files' 2>/dev/null)
 			check "the files are in the case database (got '$nf')" test "${nf:-0}" -ge 5
+			nh=$(sqlite3 "$T/case/etk.db" 'select count(*) from hashes' 2>/dev/null)
+			check "every hashed file has a hashes row (got '$nh' of '$nf')" test "${nh:-0}" -eq "$nf"
+			# known and alert matches land in the hashes table
+			run etk-hash --case "$T/case" -c md5,sha256 --known "$T/known.sha256" \
+			    --alert "$T/alert.sha256" "$E4"
+			expect_rc 0
+			q="select locator, md5 = '$(icat "$E4" 19 | sum_of md5)', known, alert from hashes where action = (select max(action) from hashes) and (known is not null or alert is not null) order by locator"
+			sqlite3 -separator '|' "$T/case/etk.db" "$q" >"$T/hk" 2>&1
+			printf '%s\n' 'fs.ext4:/etc/hostname|0|known.sha256|' \
+			    'fs.ext4:/etc/passwd|0|known.sha256|' \
+			    'fs.ext4:/home/alice/Pictures/holiday.jpg|1||alert.sha256' >"$T/hk.want"
+			check "known and alert matches are in the hashes table" cmp -s "$T/hk" "$T/hk.want"
 		fi
 	else
 		fail "etk-init failed: $(head -1 "$T/err")"
