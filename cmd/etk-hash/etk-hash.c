@@ -452,7 +452,7 @@ main(int argc, char *argv[])
 	struct hrun r;
 	enum etk_format fmt = ETK_FMT_TEXT;
 	unsigned mask = ETK_DIGEST_SHA256;
-	uint64_t shard_k = 0, shard_n = 0, total = 0;
+	uint64_t shard_k = 0, shard_n = 0, total = 0, *plan = NULL;
 	char why[256], nofs[ETK_ERRMSG_MAX];
 	int ch, i, rc, no_type = 0, status = ETK_EXIT_OK;
 
@@ -572,15 +572,29 @@ main(int argc, char *argv[])
 		status = ETK_EXIT_FAILURE;
 		goto end;
 	}
-	for (i = 0; i < argc; i++) {
-		struct stat st;
-
-		if (stat(argv[i], &st) == 0 && S_ISREG(st.st_mode))
-			total += (uint64_t)st.st_size;
-	}
 	if (!cmd.quiet || cmd.progress == ETK_PROGRESS_ON)
-		(void)etk_progress_new(&pg, stderr, cmd.progress, "hash",
-		    total, &err);
+		(void)etk_progress_new(&pg, stderr, cmd.progress, "hash", 0,
+		    &err);
+	if (etk_progress_shown(pg) && (plan = calloc((size_t)argc,
+	    sizeof(*plan))) != NULL) {
+		/* The bar's total: the bytes of the files to be hashed (a
+		 * metadata walk of each source, only when the bar shows). */
+		etk_progress_set_label(pg, "hash (planning)");
+		for (i = 0; i < argc; i++) {
+			struct etk_hash_opts po;
+			uint64_t nf;
+
+			memset(&po, 0, sizeof(po));
+			po.shard_k = shard_k;
+			po.shard_n = shard_n;
+			etk_error_clear(&err);
+			(void)etk_hash_plan(argv[i], &po, &nf, &plan[i], &err);
+			total += plan[i];
+		}
+		etk_progress_set_label(pg, "hash");
+		etk_progress_set_total(pg, total);
+	}
+	total = 0;
 
 	for (i = 0; i < argc && !r.stopped; i++) {
 		char *name = NULL, *kind = NULL;
@@ -641,6 +655,12 @@ main(int argc, char *argv[])
 		}
 		free(name);
 		free(kind);
+		if (plan != NULL) {
+			/* Deleted files may give less than their size: end
+			 * each source where the plan put it. */
+			total += plan[i];
+			etk_progress_set_done(pg, total);
+		}
 	}
 	etk_progress_free(pg);
 	pg = NULL;
@@ -665,6 +685,7 @@ main(int argc, char *argv[])
 	} else if (r.audit != NULL)
 		status = etk_exit_worst(status, audit_report(&r));
 end:
+	free(plan);
 	etk_progress_free(pg);
 	etk_writer_free(r.w);
 	close_sets(&r);

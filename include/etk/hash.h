@@ -112,6 +112,12 @@ ETK_API int etk_hash_evidence(const char *path,
     const struct etk_hash_opts *opts, etk_hash_cb cb, void *arg,
     struct etk_summary *sum, struct etk_error *err);
 
+/* What etk_hash_evidence with these options would read: the number of
+ * files it would hash and the sum of their sizes (a metadata walk; no
+ * content is read).  For a progress total or a shard plan. */
+ETK_API int etk_hash_plan(const char *path, const struct etk_hash_opts *opts,
+    uint64_t *files, uint64_t *bytes, struct etk_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -27,6 +27,12 @@ ETK_API int etk_progress_new(struct etk_progress **, FILE *fp,
 /* Add done bytes; redraws at most ~10 times a second.  Thread-safe. */
 ETK_API void etk_progress_add(struct etk_progress *, uint64_t done);
 ETK_API void etk_progress_set_total(struct etk_progress *, uint64_t total);
+/* Set the bytes done (e.g. to the planned end of a stage whose reads
+ * fell short of its plan, so the bar ends at 100%). */
+ETK_API void etk_progress_set_done(struct etk_progress *, uint64_t done);
+/* Non-zero when the bar is drawn (a terminal, or forced): callers may
+ * skip work done only for it, such as planning a total. */
+ETK_API int etk_progress_shown(const struct etk_progress *);
 ETK_API void etk_progress_set_label(struct etk_progress *, const char *);
 /* Clear the line; accepts NULL. */
 ETK_API void etk_progress_free(struct etk_progress *);

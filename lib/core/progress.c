@@ -265,6 +265,26 @@ etk_progress_set_total(struct etk_progress *pr, uint64_t total)
 }
 
 void
+etk_progress_set_done(struct etk_progress *pr, uint64_t done)
+{
+	int64_t now;
+
+	if (pr == NULL || !pr->on)
+		return;
+	now = now_ns();
+	pthread_mutex_lock(&pr->mu);
+	pr->done = done;
+	draw(pr, now);
+	pthread_mutex_unlock(&pr->mu);
+}
+
+int
+etk_progress_shown(const struct etk_progress *pr)
+{
+	return pr != NULL && pr->on;
+}
+
+void
 etk_progress_set_label(struct etk_progress *pr, const char *label)
 {
 	char *copy = NULL;

@@ -260,6 +260,61 @@ produce(const struct etk_entry *e, void *arg)
 	return 0;
 }
 
+/* The skip rules of produce, for an entry that would be hashed. */
+static int
+would_skip(const struct etk_entry *e)
+{
+	return e->realloc || (e->meta_type != 'r' && e->meta_type != '\0' &&
+	    e->meta_type != '-') || (e->deleted && e->size == 0) ||
+	    is_badclus(e);
+}
+
+struct plan {
+	const struct etk_hash_opts *o;
+	uint64_t idx, files, bytes;
+};
+
+static int
+plan_one(const struct etk_entry *e, void *arg)
+{
+	struct plan *pl = arg;
+	uint64_t idx;
+
+	if (!is_regular(e))
+		return 0;
+	idx = pl->idx++;
+	if (pl->o->shard_n > 0 && idx % pl->o->shard_n != pl->o->shard_k)
+		return 0;
+	if (would_skip(e))
+		return 0;
+	pl->files++;
+	pl->bytes += e->size;
+	return 0;
+}
+
+int
+etk_hash_plan(const char *path, const struct etk_hash_opts *opts,
+    uint64_t *files, uint64_t *bytes, struct etk_error *err)
+{
+	struct etk_evidence *ev;
+	struct plan pl;
+	unsigned flags = opts->walk_flags;
+	int rc;
+
+	*files = *bytes = 0;
+	memset(&pl, 0, sizeof(pl));
+	pl.o = opts;
+	if (flags == 0)
+		flags = ETK_WALK_DEFAULT | ETK_WALK_NESTED;
+	if ((rc = etk_evidence_open(&ev, path, err)) != ETK_OK)
+		return rc;
+	rc = etk_evidence_walk(ev, NULL, flags, plan_one, &pl, NULL, err);
+	etk_evidence_close(ev);
+	*files = pl.files;
+	*bytes = pl.bytes;
+	return rc;
+}
+
 static void *
 producer_main(void *arg)
 {

@@ -379,6 +379,18 @@ run etk-hash "$FIX/bad/evil.zip"
 expect_rc 0
 expect_out_has "ok.txt"
 
+# ---------------------------------------------------------------- progress
+# Forced on: the total is the planned file bytes, so the bar ends at 100%
+# (deleted files that give less than their size included), and the data
+# on stdout is the same as without it.
+run etk-hash --progress -c md5 "$SD"
+expect_rc 0
+tr '\r' '\n' <"$T/err" | grep '%' | tail -1 >"$T/last"
+check "the progress bar ends at 100% (got '$(cat "$T/last")')" grep -q ' 100% ' "$T/last"
+cp "$T/out" "$T/with-bar"
+run etk-hash --no-progress -c md5 "$SD"
+check "the bar does not change the output" cmp -s "$T/out" "$T/with-bar"
+
 # ---------------------------------------------------------------- in a case
 if [ -x "$BIN/etk-init" ]; then
 	run etk-init "$T/case" --case HASH-1 --examiner "Test Examiner"

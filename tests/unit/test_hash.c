@@ -595,6 +595,67 @@ test_fixtures(void **state)
 	etk_buf_release(&c.out);
 }
 
+/* The plan counts what etk_hash_evidence hashes: the files with status
+ * ETK_OK, and their bytes (no skipped or unreadable one), per shard. */
+struct tally {
+	uint64_t files, bytes;
+};
+
+static int
+tally_cb(const struct etk_hashed_file *f, void *arg)
+{
+	struct tally *t = arg;
+
+	if (f->status == ETK_OK || f->reason == NULL ||
+	    strncmp(f->reason, "content not recoverable", 23) != 0) {
+		t->files++;
+		t->bytes += f->entry->size;
+	}
+	return 0;
+}
+
+static void
+test_plan(void **state)
+{
+	const char *d = getenv("ETK_FIXTURES");
+	static const char *const names[] = { "sd.raw", "fs.ext4",
+	    "phone.raw", "ios-ffs.zip" };
+	struct etk_error err = { 0 };
+	struct etk_hash_opts o;
+	struct tally t;
+	uint64_t nf, nb, k;
+	char path[512];
+	size_t i;
+
+	(void)state;
+	if (d == NULL)
+		skip();
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", d, names[i]);
+		if (access(path, R_OK) != 0)
+			continue;
+		for (k = 0; k < 3; k++) {
+			memset(&o, 0, sizeof(o));
+			o.threads = 2;
+			o.no_mime = 1;
+			o.shard_k = k;
+			o.shard_n = k == 0 ? 0 : 2;
+			if (k > 0)
+				o.shard_k = k - 1;
+			memset(&t, 0, sizeof(t));
+			assert_int_equal(etk_hash_evidence(path, &o, tally_cb,
+			    &t, NULL, &err), ETK_OK);
+			assert_int_equal(etk_hash_plan(path, &o, &nf, &nb,
+			    &err), ETK_OK);
+			assert_true(t.files > 0 || o.shard_n > 0);
+			assert_int_equal(nf, t.files);
+			assert_int_equal(nb, t.bytes);
+		}
+	}
+	assert_int_not_equal(etk_hash_plan("/nonexistent/x.img", &o, &nf, &nb,
+	    &err), ETK_OK);
+}
+
 static int
 group_setup(void **state)
 {
@@ -630,6 +691,7 @@ main(void)
 		cmocka_unit_test(test_evidence_bounded),
 		cmocka_unit_test(test_evidence_errors),
 		cmocka_unit_test(test_fixtures),
+		cmocka_unit_test(test_plan),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
