@@ -5,9 +5,14 @@
  * zero-filling unreadable sectors, and writing the acquisition record
  * TARGET.json beside the image.  See man/etk-image.1.
  *
+ * A logical container (TAR, ZIP, Android backup) also gets
+ * TARGET.inventory.jsonl; an iOS backup folder is imaged as a tar stream
+ * of the folder, with the inventory.
+ *
  * Exit: 0 done; 1 failure (nothing usable, or the image is incomplete:
  * target full, source shrank, interrupted); 2 usage; 3 partial (read
- * errors zero-filled, all else done); 4 --verify mismatch.
+ * errors zero-filled, members that could not be read, all else done);
+ * 4 --verify mismatch.
  */
 #include <sys/stat.h>
 
@@ -125,6 +130,15 @@ print_text(const struct etk_image_result *r, const char *source)
 		}
 		etk_jval_free((struct etk_jval *)rec);
 	}
+	if (r->dir_stream)
+		printf("stream: tar made by etk-image of the folder: %" PRIu64
+		    " members (%" PRIu64 " files)\n", r->stream_members,
+		    r->stream_files);
+	if (r->inventory_path != NULL)
+		printf("inventory: %s  %" PRIu64 " members, %" PRIu64
+		    " bytes, %" PRIu64 " unreadable  sha256 %s\n",
+		    r->inventory_path, r->inv_members, r->inv_bytes,
+		    r->inv_unreadable, r->inventory_sha256);
 	if (r->verified)
 		printf("verify: %s\n", r->verify_match ? "match" :
 		    "MISMATCH");
@@ -346,6 +360,9 @@ main(int argc, char *argv[])
 	for (i = 0; i < r.nfiles; i++)
 		etk_cmd_output(&cmd, r.files[i].path, r.files[i].sha256[0] ?
 		    r.files[i].sha256 : NULL, r.files[i].size, NULL);
+	if (r.inventory_path != NULL && stat(r.inventory_path, &st) == 0)
+		etk_cmd_output(&cmd, r.inventory_path, r.inventory_sha256,
+		    (uint64_t)st.st_size, NULL);
 	if (r.record_path != NULL && r.record != NULL)
 		etk_cmd_output(&cmd, r.record_path, r.record_sha256,
 		    strlen(r.record) + 1, NULL);
@@ -374,6 +391,30 @@ main(int argc, char *argv[])
 			    ETK_OUTCOME_OK, r.media_size, NULL);
 			etk_summary_add(cmd.sum, r.record_path, "image",
 			    ETK_OUTCOME_OK, r.nfiles, NULL);
+		}
+		if (r.stream_problems > 0) {
+			/* A folder member read in part: zero-filled. */
+			etk_warnx("%s: %s%s", source, r.stream_first_problem !=
+			    NULL ? r.stream_first_problem : "?",
+			    r.stream_problems > 1 ? " (and more: see the "
+			    "record)" : "");
+			etk_summary_add(cmd.sum, source, "directory",
+			    ETK_OUTCOME_ERROR, r.stream_members,
+			    r.stream_first_problem);
+			status = etk_exit_worst(status, ETK_EXIT_PARTIAL);
+		}
+		if (r.inventory_path != NULL) {
+			etk_summary_add(cmd.sum, r.inventory_path, "inventory",
+			    r.inv_unreadable > 0 ? ETK_OUTCOME_ERROR :
+			    ETK_OUTCOME_OK, r.inv_members, r.inv_first_bad);
+			if (r.inv_unreadable > 0) {
+				etk_warnx("cannot read member %s%s",
+				    r.inv_first_bad != NULL ? r.inv_first_bad :
+				    "?", r.inv_unreadable > 1 ? " (and more: "
+				    "see the inventory)" : "");
+				status = etk_exit_worst(status,
+				    ETK_EXIT_PARTIAL);
+			}
 		}
 		if (r.verified) {
 			etk_summary_add(cmd.sum, r.files[0].path, "verify",

@@ -80,6 +80,25 @@ struct etk_image_result {
 	char *record_path;	/* TARGET.json; owned */
 	char record_sha256[65];
 	char *record;		/* the record's JSON text; owned */
+
+	/* A logical container (TAR, ZIP, Android backup, iOS backup
+	 * folder): TARGET.inventory.jsonl lists its members. */
+	const char *container;	/* "tar", "zip", "android-backup",
+				 * "ios-backup" (static), or NULL */
+	char *inventory_path;	/* owned; NULL when not written */
+	char inventory_sha256[65];
+	uint64_t inv_members;	/* lines: regular files */
+	uint64_t inv_bytes;	/* content bytes hashed */
+	uint64_t inv_unreadable;/* members (or parts) not read */
+	char *inv_first_bad;	/* "LOCATOR: why" of the first; owned */
+	int inv_failed;		/* the inventory could not be written */
+
+	/* A folder (iOS backup) imaged as a tar stream made by etk. */
+	int dir_stream;
+	uint64_t stream_members;	/* tar members */
+	uint64_t stream_files;		/* of them regular files */
+	uint64_t stream_problems;	/* members zero-filled in part */
+	char *stream_first_problem;	/* owned */
 };
 
 /* The base name of the output for -o arg: arg without a known image
@@ -93,7 +112,10 @@ ETK_API int etk_image_check_target(const char *target_base,
     const struct etk_image_opts *, struct etk_error *err);
 
 /* Acquire source ("-" = standard input) into target_base.* and write
- * target_base.json.  Nothing is read before the targets are known not to
+ * target_base.json.  A logical container (a TAR, TAR.GZ, ZIP or Android
+ * backup file, an iOS backup folder) also gets target_base.inventory.jsonl
+ * (every member with its SHA-256); an iOS backup folder is imaged as a
+ * deterministic tar stream of the folder.  Nothing is read before the targets are known not to
  * exist (ETK_EEXIST).  Returns ETK_OK when the image and record were
  * written -- res->complete, res->nerrors and res->verify_match say
  * whether it is whole, partial or does not verify -- or an error; after

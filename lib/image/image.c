@@ -31,6 +31,7 @@
 
 #include <zlib.h>
 
+#include <etk/evidence.h>
 #include <etk/image.h>
 #include <etk/json.h>
 #include <etk/source.h>
@@ -67,7 +68,10 @@ struct bad {
 struct acq {
 	const struct etk_image_opts *o;
 	struct etk_source *src;		/* NULL for stdin */
-	int use_stdin;
+	int use_stdin;			/* read in_fd (stdin, or dt's) */
+	int in_fd;
+	struct etk_dirtar *dt;		/* a folder as a tar stream */
+	const char *container;		/* logical container kind, or NULL */
 	uint64_t size;			/* 0 when unknown */
 	unsigned ss;			/* sector size */
 	size_t chunk, block, nch;
@@ -275,7 +279,7 @@ read_block(struct acq *a, uint64_t off, unsigned char *buf, size_t want,
 	*eof = 0;
 	if (a->use_stdin) {
 		while (done < want) {
-			struct pollfd pfd = { 0, POLLIN, 0 };
+			struct pollfd pfd = { a->in_fd, POLLIN, 0 };
 			ssize_t r;
 
 			/* Wait in slices so that an interrupt is seen even
@@ -285,7 +289,7 @@ read_block(struct acq *a, uint64_t off, unsigned char *buf, size_t want,
 					break;
 				continue;
 			}
-			r = read(0, buf + done, want - done);
+			r = read(a->in_fd, buf + done, want - done);
 
 			if (r == -1 && errno == EINTR) {
 				if (stopped(a))
@@ -294,8 +298,10 @@ read_block(struct acq *a, uint64_t off, unsigned char *buf, size_t want,
 			}
 			if (r == -1)
 				return etk_fail(&a->rerr, ETK_EIO, errno,
-				    "standard input: read at offset %" PRIu64
-				    ": %s", off + done, strerror(errno)), -1;
+				    "%s: read at offset %" PRIu64 ": %s",
+				    a->dt != NULL ? "tar stream" :
+				    "standard input", off + done,
+				    strerror(errno)), -1;
 			if (r == 0) {
 				*eof = 1;
 				break;
@@ -875,6 +881,8 @@ source_kind(struct acq *a)
 {
 	const char *f;
 
+	if (a->dt != NULL)
+		return "directory";
 	if (a->use_stdin)
 		return "stdin";
 	f = etk_source_format(a->src);
@@ -902,6 +910,31 @@ digest_or_null(struct etk_json *j, const char *k, const char *hex)
 		etk_json_str(j, hex);
 	else
 		etk_json_null(j);
+}
+
+/* The kind of evidence at path when it is a logical container (TAR,
+ * ZIP, Android backup, iOS backup folder), else 0.  Nothing but opening
+ * it read-only; a path that does not open as evidence is not one. */
+static enum etk_ev_kind
+container_kind(const char *path)
+{
+	struct etk_evidence *ev = NULL;
+	struct etk_error e = { 0 };
+	enum etk_ev_kind k = 0;
+
+	if (etk_evidence_open(&ev, path, &e) != ETK_OK)
+		return 0;
+	k = etk_evidence_kind(ev);
+	etk_evidence_close(ev);
+	switch (k) {
+	case ETK_EV_TAR:
+	case ETK_EV_ZIP:
+	case ETK_EV_ANDROID_BACKUP:
+	case ETK_EV_IOS_BACKUP:
+		return k;
+	default:
+		return 0;
+	}
 }
 
 static const char *const comp_names[] = { "none", "fast", "best" };
@@ -969,6 +1002,20 @@ build_record(struct acq *a, const char *source, struct etk_image_result *r,
 	etk_json_kuint(&j, "sector_size", a->ss);
 	kstr_or_null(&j, "model", model);
 	kstr_or_null(&j, "serial", serial);
+	kstr_or_null(&j, "container", a->container);
+	if (a->dt != NULL) {
+		etk_json_key(&j, "stream");
+		etk_json_obj_begin(&j);
+		etk_json_kstr(&j, "format", "tar");
+		etk_json_kstr(&j, "variant", "pax-restricted");
+		etk_json_kstr(&j, "made_by", "etk-image");
+		etk_json_kuint(&j, "members", r->stream_members);
+		etk_json_kuint(&j, "files", r->stream_files);
+		etk_json_kuint(&j, "file_bytes", etk_dirtar_bytes(a->dt));
+		etk_json_kuint(&j, "problems", r->stream_problems);
+		etk_json_kstr(&j, "first_problem", r->stream_first_problem);
+		etk_json_obj_end(&j);
+	}
 	etk_json_obj_end(&j);
 
 	etk_json_key(&j, "media");
@@ -1024,6 +1071,22 @@ build_record(struct acq *a, const char *source, struct etk_image_result *r,
 		digest_or_null(&j, "sha1", v->sha1);
 		digest_or_null(&j, "sha256", v->sha256);
 		etk_json_kbool(&j, "match", r->verify_match);
+		etk_json_obj_end(&j);
+	} else
+		etk_json_null(&j);
+
+	etk_json_key(&j, "inventory");
+	if (r->inventory_path != NULL) {
+		const char *b = strrchr(r->inventory_path, '/');
+
+		etk_json_obj_begin(&j);
+		etk_json_kstr(&j, "path", b != NULL ? b + 1 :
+		    r->inventory_path);
+		etk_json_kstr(&j, "sha256", r->inventory_sha256);
+		etk_json_kuint(&j, "members", r->inv_members);
+		etk_json_kuint(&j, "bytes", r->inv_bytes);
+		etk_json_kuint(&j, "unreadable", r->inv_unreadable);
+		etk_json_kstr(&j, "first_unreadable", r->inv_first_bad);
 		etk_json_obj_end(&j);
 	} else
 		etk_json_null(&j);
@@ -1143,6 +1206,11 @@ acq_release(struct acq *a)
 	etk_hasher_free(a->ph);
 	etk_buf_release(&a->pieces);
 	etk_source_close(a->src);
+	if (a->dt != NULL && a->in_fd != -1) {
+		close(a->in_fd);	/* stops the producer */
+		a->in_fd = -1;
+	}
+	etk_dirtar_free(a->dt);
 	etk_ewfw_free(a->ew);
 	if (a->fd != -1)
 		close(a->fd);
@@ -1155,13 +1223,14 @@ etk_image_acquire(const char *source, const char *target_base,
 {
 	struct acq a;
 	struct etk_digests vd;
+	struct etk_error ierr = { 0 };
 	struct etk_buf rec;
 	struct stat st;
 	pthread_t rt, wt, *wk = NULL;
 	char *model = NULL, *serial = NULL;
 	int64_t t0;
 	int32_t t0n;
-	int rc = ETK_OK, nwk = 0, i;
+	int rc = ETK_OK, nwk = 0, i, have_st = 0, probe = 0;
 	uint64_t seq;
 	struct slot *s;
 	size_t k;
@@ -1171,6 +1240,7 @@ etk_image_acquire(const char *source, const char *target_base,
 	memset(&vd, 0, sizeof(vd));
 	a.o = o;
 	a.fd = -1;
+	a.in_fd = -1;
 	etk_buf_init(&a.pieces);
 	etk_buf_init(&rec);
 	etk_time_now(&t0, &t0n);
@@ -1183,15 +1253,32 @@ etk_image_acquire(const char *source, const char *target_base,
 
 	if (strcmp(source, "-") == 0) {
 		a.use_stdin = 1;
+		a.in_fd = 0;
 		a.ss = 512;
-	} else {
-		if (stat(source, &st) == 0 && S_ISDIR(st.st_mode))
+	} else if ((have_st = stat(source, &st) == 0) &&
+	    S_ISDIR(st.st_mode)) {
+		/* An iOS backup folder: one container, a tar of it. */
+		if (container_kind(source) != ETK_EV_IOS_BACKUP)
 			return etk_fail(err, ETK_EUNSUPP, 0,
-			    "'%s' is a directory: imaging a directory (an iOS "
-			    "backup folder) is not supported; archive it with "
-			    "tar and image the archive", source);
+			    "'%s' is a directory and not an iOS backup folder "
+			    "(no Manifest.db): imaging other directories is not "
+			    "supported; archive it with tar and image the "
+			    "archive", source);
+		if ((rc = etk_dirtar_open(&a.dt, source, err)) != ETK_OK)
+			return rc;
+		a.container = "ios-backup";
+		a.use_stdin = 1;
+		a.ss = 512;
+		r->dir_stream = 1;
+		r->stream_members = etk_dirtar_members(a.dt);
+		r->stream_files = etk_dirtar_files(a.dt);
+	} else {
 		if ((rc = etk_source_open(&a.src, source, err)) != ETK_OK)
 			return rc;
+		/* A plain file may be a logical container: looked at
+		 * once it is imaged (nothing is read before the image). */
+		probe = strcmp(etk_source_format(a.src), "raw") == 0 &&
+		    have_st && S_ISREG(st.st_mode);
 		a.size = etk_source_size(a.src);
 		a.ss = etk_source_sector_size(a.src);
 		if (a.ss == 0)
@@ -1265,6 +1352,9 @@ etk_image_acquire(const char *source, const char *target_base,
 		rc = etk_fail(err, ETK_ENOMEM, errno, "cannot start threads");
 		goto out;
 	}
+	if (a.dt != NULL &&
+	    (rc = etk_dirtar_start(a.dt, &a.in_fd, err)) != ETK_OK)
+		goto out_sync;
 	if (pthread_create(&rt, NULL, reader_main, &a) != 0) {
 		rc = etk_fail(err, ETK_ENOMEM, errno, "cannot start threads");
 		goto out_sync;
@@ -1315,6 +1405,23 @@ etk_image_acquire(const char *source, const char *target_base,
 	}
 	pthread_mutex_unlock(&a.mu);
 	pthread_join(rt, NULL);
+	if (a.dt != NULL) {
+		struct etk_error e = { 0 };
+		const char *first;
+
+		close(a.in_fd);		/* a producer still writing stops */
+		a.in_fd = -1;
+		if (etk_dirtar_finish(a.dt, &e) != ETK_OK && !a.rfail &&
+		    !stopped(&a)) {
+			a.rfail = 1;
+			a.rerr = e;
+			a.reason = "making the tar stream failed";
+		}
+		r->stream_problems = etk_dirtar_problems(a.dt, &first);
+		if (first != NULL &&
+		    (r->stream_first_problem = strdup(first)) == NULL)
+			r->stream_problems = 0;
+	}
 	pthread_join(wt, NULL);
 	for (i = 0; i < nwk; i++)
 		pthread_join(wk[i], NULL);
@@ -1441,6 +1548,28 @@ etk_image_acquire(const char *source, const char *target_base,
 		etk_source_close(vs);
 	}
 
+	/* The inventory of a logical container. */
+	if (probe && r->complete) {
+		switch (container_kind(source)) {
+		case ETK_EV_TAR:
+			a.container = "tar";
+			break;
+		case ETK_EV_ZIP:
+			a.container = "zip";
+			break;
+		case ETK_EV_ANDROID_BACKUP:
+			a.container = "android-backup";
+			break;
+		default:
+			break;
+		}
+	}
+	r->container = a.container;
+	if (a.container != NULL && !a.abort && !a.rfail && !r->interrupted &&
+	    etk_image_inventory(source, target_base, o->threads, a.dt, r,
+	    &ierr) != ETK_OK)
+		r->inv_failed = 1;
+
 	/* The record. */
 	{
 		size_t bl = strlen(target_base) + 6;
@@ -1472,6 +1601,9 @@ etk_image_acquire(const char *source, const char *target_base,
 		    a.rerr.sys_errno, "%s", a.rerr.msg);
 	else if (a.reason != NULL && !r->interrupted)
 		rc = etk_fail(err, ETK_EIO, 0, "%s: %s", source, a.reason);
+	else if (r->inv_failed)
+		rc = etk_fail(err, ierr.code != 0 ? ierr.code : ETK_EIO,
+		    ierr.sys_errno, "%s", ierr.msg);
 out_sync:
 	pthread_cond_destroy(&a.cv);
 	pthread_mutex_destroy(&a.mu);
@@ -1495,5 +1627,8 @@ etk_image_result_release(struct etk_image_result *r)
 	free(r->files);
 	free(r->record_path);
 	free(r->record);
+	free(r->inventory_path);
+	free(r->inv_first_bad);
+	free(r->stream_first_problem);
 	memset(r, 0, sizeof(*r));
 }

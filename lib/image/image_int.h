@@ -58,4 +58,30 @@ int etk_ewfw_files(const char *first, char ***paths, size_t *n,
     struct etk_error *);
 const char *etk_ewfw_version(void);
 
+/* dirtar.c: a folder as a deterministic tar stream (see there). */
+struct etk_dirtar;
+/* Scan dir (no symlink followed); refuses special files.  Nothing is
+ * written. */
+int etk_dirtar_open(struct etk_dirtar **, const char *dir,
+    struct etk_error *);
+size_t etk_dirtar_members(const struct etk_dirtar *);
+uint64_t etk_dirtar_files(const struct etk_dirtar *);
+uint64_t etk_dirtar_bytes(const struct etk_dirtar *);
+/* Is name (relative to the folder) a member? */
+int etk_dirtar_has(const struct etk_dirtar *, const char *name);
+/* Start the producer thread; *rfd is the stream to read (caller closes
+ * it: closing it early stops the producer). */
+int etk_dirtar_start(struct etk_dirtar *, int *rfd, struct etk_error *);
+/* Wait for the producer; its fatal error, if any. */
+int etk_dirtar_finish(struct etk_dirtar *, struct etk_error *);
+/* Members zero-filled in part (unreadable, changed); the first why. */
+uint64_t etk_dirtar_problems(const struct etk_dirtar *, const char **first);
+void etk_dirtar_free(struct etk_dirtar *);
+
+/* inventory.c: write target_base.inventory.jsonl for the container at
+ * source; fills r->inventory_* and r->inv_*. */
+int etk_image_inventory(const char *source, const char *target_base,
+    int threads, const struct etk_dirtar *, struct etk_image_result *r,
+    struct etk_error *);
+
 #endif /* ETK_IMAGE_INT_H */

@@ -2,7 +2,12 @@
 # etk-image: the command contract; raw, split raw and E01 images of the
 # phone fixtures whose media digests equal E01-MEDIA.txt; ewfverify and
 # ewfinfo on our E01; --verify; refusal to overwrite; standard input;
-# the record; read errors through the fault shim (when $ETK_FAULTLIB is
+# the record; logical containers (TAR, TAR.GZ, ZIP, Android backup):
+# the archive byte for byte and the inventory checked against tar/unzip,
+# -j and TZ invariance, a truncated archive (exit 3); an iOS backup folder
+# as a deterministic tar (twice byte-identical, tar lists the folder), a
+# missing stored file (exit 3), a FIFO and a plain directory refused;
+# read errors through the fault shim (when $ETK_FAULTLIB is
 # set): exact error map, retries, exit 3, a source that shrinks; a full
 # target; SIGINT; an E01 of more than 64 segments.
 . "$ETK_SRC/tests/cli/lib.sh"
@@ -71,7 +76,7 @@ expect_json "$T/r1.json" 'd["errors"]' '[]'
 expect_json "$T/r1.json" 'd["verify"]' null
 expect_json "$T/r1.json" 'd["tool"]["name"]' etk-image
 expect_json "$T/r1.json" 'd["tool"]["argv"][-1]' "$P"
-expect_json "$T/r1.json" 'sorted(d.keys()) == sorted(["record","v","complete","interrupted","target","source","media","piecewise","errors","verify","case_number","evidence_number","examiner","description","notes","tool","started","ended"])' true
+expect_json "$T/r1.json" 'sorted(d.keys()) == sorted(["record","v","complete","interrupted","target","source","media","piecewise","errors","verify","inventory","case_number","evidence_number","examiner","description","notes","tool","started","ended"])' true
 
 # Refuse to overwrite, before reading: the existing files are unchanged.
 _before=$(sha256sum "$T/r1.json" "$T/r1.raw")
@@ -176,10 +181,150 @@ if have ewfverify; then
 	expect_out_has "ewfverify: SUCCESS"
 fi
 
-# A directory is refused with a clear message.
-run etk-image -f raw -o "$T/d1" "$FIX/ios-backup"
+# Logical containers: the archive byte for byte, and
+# TARGET.inventory.jsonl with one line per regular member and its SHA-256.
+# inv_list INV: "sha256 path" per line (path without the leading /).
+inv_list() {
+	python3 -c "
+import json, sys
+for l in open(sys.argv[1]):
+    d = json.loads(l)
+    print(d['sha256'], d['path'][1:])" "$1"
+}
+for _a in ios-ffs.tar ios-ffs.tar.gz ios-ffs.zip; do
+	run etk-image -f raw -o "$T/c-$_a" "$FIX/$_a"
+	expect_rc 0
+	expect_out_has "inventory: $T/c-$_a.inventory.jsonl"
+	check "$_a: the image is the archive" cmp -s "$FIX/$_a" "$T/c-$_a.raw"
+	case $_a in
+	*.zip)	_n=$(unzip -Z1 "$FIX/$_a" | grep -vc '/$') ;;
+	*)	_n=$(tar tvf "$FIX/$_a" | grep -c '^-') ;;
+	esac
+	check "$_a: some members" test "$_n" -gt 3
+	check "$_a: one line per regular member ($_n)" \
+	    test "$(wc -l <"$T/c-$_a.inventory.jsonl")" -eq "$_n"
+	expect_json "$T/c-$_a.json" 'd["source"]["container"]' \
+	    "$( [ "$_a" = ios-ffs.zip ] && echo zip || echo tar)"
+	expect_json "$T/c-$_a.json" 'd["inventory"]["path"]' "c-$_a.inventory.jsonl"
+	expect_json "$T/c-$_a.json" 'd["inventory"]["members"]' "$_n"
+	expect_json "$T/c-$_a.json" 'd["inventory"]["unreadable"]' 0
+	expect_json "$T/c-$_a.json" 'd["inventory"]["sha256"]' \
+	    "$(sha256sum <"$T/c-$_a.inventory.jsonl" | cut -d' ' -f1)"
+	expect_json "$T/c-$_a.json" 'd["inventory"]["bytes"] == sum(json.loads(l)["size"] for l in open(sys.argv[1][:-5] + ".inventory.jsonl"))' true
+	expect_json "$T/c-$_a.json" 'all(json.loads(l)["status"] == "ok" and json.loads(l)["locator"] == "'"$_a"':" + json.loads(l)["path"] for l in open(sys.argv[1][:-5] + ".inventory.jsonl"))' true
+	# Every member's digest is that of tar / unzip.
+	_bad=0
+	inv_list "$T/c-$_a.inventory.jsonl" >"$T/inv.txt"
+	while read -r _h _m; do
+		case $_a in
+		*.zip)	_w=$(unzip -p "$FIX/$_a" "$_m" | sha256sum) ;;
+		*)	_w=$(tar -xOf "$FIX/$_a" "$_m" | sha256sum) ;;
+		esac
+		[ "${_w%% *}" = "$_h" ] || { _bad=1; echo "  $_a $_m: $_h, want ${_w%% *}" >&2; }
+	done <"$T/inv.txt"
+	check "$_a: every member's sha256 equals the extracted member's" test "$_bad" -eq 0
+	check "$_a: every member checked" test "$(wc -l <"$T/inv.txt")" -eq "$_n"
+done
+# The inventory is the same bytes at -j1 and -j4 and in another TZ.
+run etk-image -j1 -f raw -o "$T/cj1" "$FIX/ios-ffs.tar.gz"
+expect_rc 0
+_last="TZ=Asia/Kolkata etk-image -j4 -f raw -o cj4 ios-ffs.tar.gz"
+RC=0
+TZ=Asia/Kolkata etk-image -j4 -f raw -o "$T/cj4" "$FIX/ios-ffs.tar.gz" \
+    >"$T/out" 2>"$T/err" </dev/null || RC=$?
+expect_rc 0
+check "inventory: -j1 and -j4/TZ byte-identical" \
+    cmp -s "$T/cj1.inventory.jsonl" "$T/cj4.inventory.jsonl"
+check "inventory: -j1 equals the default run" \
+    cmp -s "$T/cj1.inventory.jsonl" "$T/c-ios-ffs.tar.gz.inventory.jsonl"
+# An Android backup: the members of its tar.
+run etk-image -f raw -o "$T/ab" "$FIX/android.ab"
+expect_rc 0
+_n=$(python3 -c "
+import io, sys, tarfile, zlib
+d = open(sys.argv[1], 'rb').read()
+for _ in range(4):
+    d = d[d.index(b'\n') + 1:]
+t = tarfile.open(fileobj=io.BytesIO(zlib.decompress(d)))
+print(sum(1 for m in t if m.isreg()))" "$FIX/android.ab")
+check "android.ab: one line per regular member ($_n)" \
+    test "$(wc -l <"$T/ab.inventory.jsonl")" -eq "$_n"
+expect_json "$T/ab.json" 'd["source"]["container"]' android-backup
+expect_json "$T/ab.json" 'd["media"]["sha256"]' "$(sha256sum <"$FIX/android.ab" | cut -d' ' -f1)"
+check "android.ab: the image is the backup" cmp -s "$FIX/android.ab" "$T/ab.raw"
+# A disk image is not a container: no inventory.
+check "no inventory for a disk image" test ! -e "$T/r1.inventory.jsonl"
+expect_json "$T/r1.json" 'd["inventory"]' null
+expect_json "$T/r1.json" 'd["source"]["container"]' null
+# A truncated archive: the members read are listed, the one cut short
+# has status unreadable, exit 3 with one line naming it.
+head -c 100000 "$FIX/ios-ffs.tar" >"$T/trunc.tar"
+run etk-image -f raw -o "$T/tr" "$T/trunc.tar"
+expect_rc 3
+expect_err_has "cannot read member trunc.tar:/private/var/mobile/Library/SMS/sms.db"
+check "one error line" test "$(grep -c 'etk-image: ' "$T/err")" -eq 1
+check "the image is still the archive" cmp -s "$T/trunc.tar" "$T/tr.raw"
+expect_json "$T/tr.json" 'd["complete"]' true
+expect_json "$T/tr.json" 'd["inventory"]["unreadable"] >= 1' true
+expect_json "$T/tr.json" '[json.loads(l)["status"] for l in open(sys.argv[1][:-5] + ".inventory.jsonl")].count("unreadable") >= 1' true
+expect_json "$T/tr.json" '[json.loads(l)["sha256"] for l in open(sys.argv[1][:-5] + ".inventory.jsonl") if json.loads(l)["path"] == "/private/var/mobile/Library/SMS/sms.db"]' '[null]'
+
+# An iOS backup folder: imaged as a tar of the folder made by etk (the
+# same bytes every time), with the inventory of its Manifest.db files.
+run etk-image -f raw -o "$T/ib1" "$FIX/ios-backup"
+expect_rc 0
+expect_out_has "stream: tar made by etk-image"
+run etk-image -f raw -j1 -o "$T/ib2" "$FIX/ios-backup"
+expect_rc 0
+check "iOS folder: two images byte-identical" cmp -s "$T/ib1.raw" "$T/ib2.raw"
+check "iOS folder: inventories byte-identical" \
+    cmp -s "$T/ib1.inventory.jsonl" "$T/ib2.inventory.jsonl"
+_want=$(cd "$FIX/ios-backup" && find . -mindepth 1 -type f | sed 's|^\./||' | LC_ALL=C sort)
+_got=$(tar tf "$T/ib1.raw" | grep -v '/$')
+check "iOS folder: tar lists the folder's files" test "$_got" = "$_want"
+check "iOS folder: tar content equals the folder" sh -c "mkdir '$T/ibx' && tar -xf '$T/ib1.raw' -C '$T/ibx' && diff -r '$FIX/ios-backup' '$T/ibx'"
+expect_json "$T/ib1.json" 'd["source"]["kind"]' directory
+expect_json "$T/ib1.json" 'd["source"]["container"]' ios-backup
+expect_json "$T/ib1.json" 'd["source"]["stream"]["format"]' tar
+expect_json "$T/ib1.json" 'd["source"]["stream"]["made_by"]' etk-image
+expect_json "$T/ib1.json" 'd["source"]["stream"]["members"]' "$(tar tf "$T/ib1.raw" | wc -l)"
+expect_json "$T/ib1.json" 'd["source"]["size"]' "$(wc -c <"$T/ib1.raw")"
+if have sqlite3; then
+	_n=$(sqlite3 "file:$FIX/ios-backup/Manifest.db?immutable=1" 'SELECT count(*) FROM Files WHERE flags = 1')
+	check "iOS folder: one line per Manifest.db file ($_n)" \
+	    test "$(wc -l <"$T/ib1.inventory.jsonl")" -eq "$_n"
+fi
+expect_json "$T/ib1.json" 'all(json.loads(l)["sha256"] == __import__("hashlib").sha256(open("'"$FIX"'/ios-backup/" + json.loads(l)["stored"], "rb").read()).hexdigest() for l in open(sys.argv[1][:-5] + ".inventory.jsonl"))' true
+expect_json "$T/ib1.json" 'all(json.loads(l)["path"] == "/" + json.loads(l)["domain"] + "/" + json.loads(l)["relative_path"] for l in open(sys.argv[1][:-5] + ".inventory.jsonl"))' true
+# The same folder as E01: the same media.
+run etk-image -c fast -o "$T/ib3" "$FIX/ios-backup"
+expect_rc 0
+expect_json "$T/ib3.json" 'd["media"]["sha256"]' "$(sha256sum <"$T/ib1.raw" | cut -d' ' -f1)"
+if have ewfverify; then
+	run ewfverify -q "$T/ib3.E01"
+	expect_out_has "ewfverify: SUCCESS"
+fi
+# A stored file missing from the folder: exit 3, named.
+cp -a "$FIX/ios-backup" "$T/bk"
+_gone=$(python3 -c "import json,sys; print(json.loads(open(sys.argv[1]).readline())['stored'])" "$T/ib1.inventory.jsonl")
+rm "$T/bk/$_gone"
+run etk-image -f raw -o "$T/bk1" "$T/bk"
+expect_rc 3
+expect_err_has "cannot read member bk:/"
+expect_err_has "missing"
+check "one error line" test "$(grep -c 'etk-image: ' "$T/err")" -eq 1
+# Special files are refused before anything is written.
+mkfifo "$T/bk/fifo"
+run etk-image -f raw -o "$T/bk2" "$T/bk"
 expect_rc 1
-expect_err_has "is a directory"
+expect_err_has "FIFO"
+check "refused folder: nothing written" test ! -e "$T/bk2.raw" -a ! -e "$T/bk2.json"
+# Other directories are refused with a clear message.
+mkdir "$T/plain"
+run etk-image -f raw -o "$T/d1" "$T/plain"
+expect_rc 1
+expect_err_has "is a directory and not an iOS backup folder"
+check "refused directory: nothing written" test ! -e "$T/d1.json"
 
 # A full target (file size limit: writes fail with EFBIG): exit 1, the
 # record says incomplete, nothing claims success.

@@ -3,7 +3,10 @@
  * sources made in a temporary directory (random and zero content, odd
  * sizes), checked against md5sum/sha1sum/sha256sum, ewfverify, ewfinfo
  * and TSK (when installed); refusal to overwrite; standard input; the
- * target name rules.
+ * target name rules; the inventory of a TAR fixture (tar's member
+ * digests, the same bytes at -j1/-j4 and in another TZ); an iOS backup
+ * folder as a deterministic tar stream; refusal of special files and of
+ * plain directories.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <etk/core.h>
@@ -440,6 +444,247 @@ test_fixture_tsk(void **state)
 	etk_image_result_release(&r);
 }
 
+/* Read a whole file into a malloc'd NUL-terminated buffer. */
+static char *
+slurp(const char *path, size_t *len)
+{
+	char *b;
+	FILE *fp;
+	long n;
+
+	assert_non_null(fp = fopen(path, "rb"));
+	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+	assert_true((n = ftell(fp)) >= 0);
+	rewind(fp);
+	assert_non_null(b = malloc((size_t)n + 1));
+	assert_int_equal(fread(b, 1, (size_t)n, fp), (size_t)n);
+	b[n] = '\0';
+	fclose(fp);
+	if (len != NULL)
+		*len = (size_t)n;
+	return b;
+}
+
+static size_t
+count_lines(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		if (*s == '\n')
+			n++;
+	return n;
+}
+
+static const char *
+fixture(const char *name, char *out, size_t outlen)
+{
+	const char *fx = getenv("ETK_FIXTURES");
+
+	if (fx == NULL)
+		return NULL;
+	assert_true(snprintf(out, outlen, "%s/%s", fx, name) < (int)outlen);
+	return access(out, R_OK) == 0 ? out : NULL;
+}
+
+/* A TAR of a phone file system: the image is the archive byte for byte,
+ * the inventory has one line per regular member with the member's
+ * SHA-256, and is the same bytes whatever the thread count and TZ. */
+static void
+test_fixture_tar_inventory(void **state)
+{
+	struct etk_image_opts o;
+	struct etk_image_result r;
+	struct etk_error err = { 0 };
+	char src[PATH_MAX], base[PATH_MAX], cmd[2 * PATH_MAX], want[130];
+	char inv2[PATH_MAX];
+	char *a, *b, *line;
+	size_t la, lb;
+	const char *tz = getenv("TZ");
+
+	(void)state;
+	if (fixture("ios-ffs.tar", src, sizeof(src)) == NULL) {
+		skip();
+		return;
+	}
+	tpath(base, sizeof(base), "ffs1");
+	memset(&o, 0, sizeof(o));
+	o.format = ETK_IMAGE_RAW;
+	o.threads = 1;
+	assert_int_equal(etk_image_acquire(src, base, &o, &r, &err), ETK_OK);
+	check_media(&r, src);
+	assert_string_equal(r.container, "tar");
+	assert_non_null(r.inventory_path);
+	assert_int_equal(r.inv_unreadable, 0);
+	SNP(cmd, "tar tvf '%s' | grep -c '^-'", src);
+	cmd_word(cmd, want, sizeof(want));
+	assert_int_equal(r.inv_members, strtoull(want, NULL, 10));
+	a = slurp(r.inventory_path, &la);
+	assert_int_equal(count_lines(a), r.inv_members);
+	digest_of("sha256sum", r.inventory_path, want);
+	assert_string_equal(r.inventory_sha256, want);
+	assert_non_null(strstr(r.record, "\"inventory\":{\"path\":"
+	    "\"ffs1.inventory.jsonl\""));
+	assert_non_null(strstr(r.record, "\"container\":\"tar\""));
+	/* The first member's SHA-256 is tar's. */
+	line = strstr(a, "\"sha256\":\"");
+	assert_non_null(line);
+	SNP(cmd, "tar -xOf '%s' System/Library/CoreServices/"
+	    "SystemVersion.plist | sha256sum", src);
+	cmd_word(cmd, want, sizeof(want));
+	assert_int_equal(strncmp(line + 10, want, 64), 0);
+	etk_image_result_release(&r);
+
+	/* -j4 and another TZ: the same inventory bytes. */
+	setenv("TZ", "Asia/Kolkata", 1);
+	tzset();
+	tpath(base, sizeof(base), "ffs2");
+	o.threads = 4;
+	assert_int_equal(etk_image_acquire(src, base, &o, &r, &err), ETK_OK);
+	if (tz != NULL)
+		setenv("TZ", tz, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+	tpath(inv2, sizeof(inv2), "ffs2.inventory.jsonl");
+	b = slurp(inv2, &lb);
+	assert_int_equal(la, lb);
+	assert_memory_equal(a, b, la);
+	etk_image_result_release(&r);
+	free(a);
+	free(b);
+}
+
+/* Not a container: no inventory, "inventory":null in the record. */
+static void
+test_no_inventory(void **state)
+{
+	struct etk_image_opts o;
+	struct etk_image_result r;
+	struct etk_error err = { 0 };
+	char src[PATH_MAX], base[PATH_MAX], inv[PATH_MAX];
+
+	(void)state;
+	tpath(src, sizeof(src), "plain.bin");
+	tpath(base, sizeof(base), "plain");
+	make_source(src, 300000);
+	memset(&o, 0, sizeof(o));
+	o.format = ETK_IMAGE_RAW;
+	assert_int_equal(etk_image_acquire(src, base, &o, &r, &err), ETK_OK);
+	assert_null(r.container);
+	assert_null(r.inventory_path);
+	assert_non_null(strstr(r.record, "\"inventory\":null"));
+	tpath(inv, sizeof(inv), "plain.inventory.jsonl");
+	assert_int_equal(access(inv, F_OK), -1);
+	etk_image_result_release(&r);
+}
+
+/* An iOS backup folder: a deterministic tar of it (the same bytes every
+ * time, whatever the names), listed by tar, with the inventory; a FIFO in
+ * the folder is refused before anything is written; a plain directory is
+ * refused. */
+static void
+test_ios_folder(void **state)
+{
+	struct etk_image_opts o;
+	struct etk_image_result r;
+	struct etk_error err = { 0 };
+	char src[PATH_MAX], dir[PATH_MAX], base[PATH_MAX], cmd[3 * PATH_MAX];
+	char a[130], b[130], p[PATH_MAX];
+	char longname[200];
+
+	(void)state;
+	if (fixture("ios-backup", src, sizeof(src)) == NULL) {
+		skip();
+		return;
+	}
+	tpath(dir, sizeof(dir), "bk");
+	SNP(cmd, "cp -a '%s' '%s'", src, dir);
+	assert_int_equal(system(cmd), 0);
+	/* A name longer than ustar holds (a pax header), a symbolic link,
+	 * an empty directory. */
+	memset(longname, 'n', 150);
+	longname[150] = '\0';
+	SNP(p, "%s/extra/%s", dir, longname);
+	SNP(cmd, "mkdir -p '%s/extra/empty' && echo x > '%s' && "
+	    "ln -s ../Manifest.db '%s/extra/link' && "
+	    "touch -d @1700000000 '%s' '%s/extra/empty' '%s/extra'", dir, p,
+	    dir, p, dir, dir);
+	assert_int_equal(system(cmd), 0);
+
+	memset(&o, 0, sizeof(o));
+	o.format = ETK_IMAGE_RAW;
+	o.threads = 2;
+	tpath(base, sizeof(base), "bk1");
+	assert_int_equal(etk_image_acquire(dir, base, &o, &r, &err), ETK_OK);
+	assert_true(r.complete);
+	assert_true(r.dir_stream);
+	assert_string_equal(r.container, "ios-backup");
+	assert_int_equal(r.stream_problems, 0);
+	assert_int_equal(r.inv_unreadable, 0);
+	assert_true(r.inv_members > 0);
+	assert_non_null(strstr(r.record, "\"kind\":\"directory\""));
+	assert_non_null(strstr(r.record, "\"made_by\":\"etk-image\""));
+	etk_image_result_release(&r);
+	/* tar lists the folder's files (sorted, no "./"), the long name
+	 * and the link included. */
+	SNP(cmd, "tar tf '%s/bk1.raw' | sha256sum", tmpdir);
+	cmd_word(cmd, a, sizeof(a));
+	SNP(cmd, "cd '%s' && find . -mindepth 1 | sed 's|^\\./||' | "
+	    "while read -r f; do if [ -d \"$f\" ] && [ ! -L \"$f\" ]; then "
+	    "echo \"$f/\"; else echo \"$f\"; fi; done | LC_ALL=C sort | "
+	    "sha256sum", dir);
+	cmd_word(cmd, b, sizeof(b));
+	assert_string_equal(a, b);
+	SNP(cmd, "tar -xOf '%s/bk1.raw' 'extra/%s' | sha256sum", tmpdir,
+	    longname);
+	cmd_word(cmd, a, sizeof(a));
+	digest_of("sha256sum", p, b);
+	assert_string_equal(a, b);
+
+	/* Again: the same bytes (E01 too holds the same media). */
+	tpath(base, sizeof(base), "bk2");
+	o.threads = 1;
+	assert_int_equal(etk_image_acquire(dir, base, &o, &r, &err), ETK_OK);
+	etk_image_result_release(&r);
+	SNP(cmd, "cmp -s '%s/bk1.raw' '%s/bk2.raw'", tmpdir, tmpdir);
+	assert_int_equal(system(cmd), 0);
+	SNP(cmd, "cmp -s '%s/bk1.inventory.jsonl' '%s/bk2.inventory.jsonl'",
+	    tmpdir, tmpdir);
+	assert_int_equal(system(cmd), 0);
+	tpath(base, sizeof(base), "bk3");
+	o.format = ETK_IMAGE_E01;
+	assert_int_equal(etk_image_acquire(dir, base, &o, &r, &err), ETK_OK);
+	SNP(cmd, "sha256sum < '%s/bk1.raw'", tmpdir);
+	cmd_word(cmd, a, sizeof(a));
+	assert_string_equal(r.media.sha256, a);
+	etk_image_result_release(&r);
+
+	/* A FIFO: refused, nothing written. */
+	SNP(cmd, "mkfifo '%s/extra/fifo'", dir);
+	assert_int_equal(system(cmd), 0);
+	tpath(base, sizeof(base), "bk4");
+	etk_error_clear(&err);
+	assert_int_equal(etk_image_acquire(dir, base, &o, &r, &err),
+	    ETK_EUNSUPP);
+	assert_non_null(strstr(err.msg, "extra/fifo"));
+	assert_non_null(strstr(err.msg, "FIFO"));
+	assert_false(r.started);
+	etk_image_result_release(&r);
+	tpath(p, sizeof(p), "bk4.json");
+	assert_int_equal(access(p, F_OK), -1);
+
+	/* A directory that is not an iOS backup. */
+	tpath(p, sizeof(p), "plaindir");
+	assert_int_equal(mkdir(p, 0755), 0);
+	tpath(base, sizeof(base), "pd");
+	etk_error_clear(&err);
+	assert_int_equal(etk_image_acquire(p, base, &o, &r, &err),
+	    ETK_EUNSUPP);
+	assert_non_null(strstr(err.msg, "not an iOS backup folder"));
+	etk_image_result_release(&r);
+}
+
 int
 main(void)
 {
@@ -454,6 +699,9 @@ main(void)
 		cmocka_unit_test(test_stdin),
 		cmocka_unit_test(test_missing_source),
 		cmocka_unit_test(test_fixture_tsk),
+		cmocka_unit_test(test_fixture_tar_inventory),
+		cmocka_unit_test(test_no_inventory),
+		cmocka_unit_test(test_ios_folder),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
