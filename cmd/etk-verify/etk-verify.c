@@ -570,6 +570,27 @@ acq_parse(const char *rec, const struct etk_jval *doc, struct acq *a,
 			return err->code;
 	}
 	a->nfiles = v->n;
+	/* The inventory of a logical container (etk image) is checked
+	 * like the image files: present, and its SHA-256 as recorded. */
+	if ((e = etk_jval_get(doc, "inventory")) != NULL &&
+	    e->type == ETK_JOBJ) {
+		struct acq_file *nf, *f;
+
+		if ((nf = realloc(a->files, (a->nfiles + 1) *
+		    sizeof(*nf))) == NULL)
+			return etk_fail(err, ETK_ENOMEM, ENOMEM, "%s", rec);
+		a->files = nf;
+		f = &a->files[a->nfiles];
+		memset(f, 0, sizeof(*f));
+		if ((f->path = etk_jval_str(e, "path")) == NULL ||
+		    f->path[0] == '\0' || strchr(f->path, '/') != NULL)
+			return etk_fail(err, ETK_EFORMAT, 0, "%s: the "
+			    "inventory has no plain file name", rec);
+		if (take_hex(rec, "the inventory's sha256",
+		    etk_jval_str(e, "sha256"), 64, f->sha256, err) < 0)
+			return err->code;
+		a->nfiles++;
+	}
 	if ((m = etk_jval_get(doc, "media")) != NULL && m->type == ETK_JOBJ) {
 		a->has_size = juint(m, "size", &a->size);
 		for (k = 0; k < 3; k++)

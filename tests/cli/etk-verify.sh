@@ -307,6 +307,16 @@ if [ -x "$BIN/etk-image" ]; then
 	expect_rc 4
 	expect_out_has "$I/r.json: file MISMATCH r.001: sha256 computed"
 	expect_out_has "pieces MISMATCH first bad piece at offset 1048576, length 1048576"
+	# A logical container's inventory is checked with the image.
+	run etk-image -q -f raw -o "$I/t" "$FIX/ios-ffs.tar"
+	expect_rc 0
+	run etk-verify "$I/t.json"
+	expect_rc 0
+	expect_out_has "$I/t.json: file ok t.inventory.jsonl sha256 "
+	printf '\n' >>"$I/t.inventory.jsonl"
+	run etk-verify "$I/t.json"
+	expect_rc 4
+	expect_out_has "$I/t.json: file MISMATCH t.inventory.jsonl: sha256 computed"
 fi
 
 # Several targets: every one is checked, the worst status wins.
