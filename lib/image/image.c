@@ -336,6 +336,13 @@ read_block(struct acq *a, uint64_t off, unsigned char *buf, size_t want,
 			a->rerr = e;
 			return -1;
 		}
+		if (e.sys_errno == ENODATA) {
+			/* The source ended before its size: it shrank
+			 * (not a bad sector; nothing to retry). */
+			done += n;
+			*eof = 1;
+			return (ssize_t)done;
+		}
 		if (gone(e.sys_errno)) {
 			done += n;
 			a->vanished = 1;
@@ -366,6 +373,10 @@ read_block(struct acq *a, uint64_t off, unsigned char *buf, size_t want,
 			} else if (rc != ETK_EIO) {
 				a->rerr = e;
 				return -1;
+			} else if (e.sys_errno == ENODATA) {
+				done += n;
+				*eof = 1;
+				return (ssize_t)done;
 			} else if (gone(e.sys_errno)) {
 				a->vanished = 1;
 				*eof = 1;

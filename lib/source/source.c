@@ -602,11 +602,17 @@ etk_source_read(struct etk_source *src, uint64_t off, void *buf, size_t len,
 				break;
 			*nread = done;
 			src->bytes_read += done;
-			return etk_fail(err, ETK_EIO, 0,
+			/* sys_errno ENODATA (not in the message): the data
+			 * ended (the file shrank), as opposed to a read
+			 * error. */
+			etk_fail(err, ETK_EIO, 0,
 			    "%s: read at offset %" PRIu64
 			    ": unexpected end of data (%" PRIu64
 			    " bytes expected; file shrank?)", src->name,
 			    off + done, src->size);
+			if (err != NULL)
+				err->sys_errno = ENODATA;
+			return ETK_EIO;
 		}
 	}
 	*nread = done;

@@ -421,6 +421,19 @@ sys.stdout.buffer.write(a)" "$P" >"$T/zf.bin"
 	expect_json "$T/f5.json" 'd["media"]["size"]' 5000000
 	expect_json "$T/f5.json" 'd["errors"]' '[]'
 	check "vanished: what was read is kept" sh -c "head -c 5000000 '$P' | cmp -s - '$T/f5.raw'"
+	# A source that shrinks mid-read (EOF early, and stat says so
+	# too): what was read is kept, the record says why it is short.
+	RC=0
+	env LD_PRELOAD="$ETK_FAULTLIB" ETK_FAULT_FILE="$T/src.bin" \
+	    ETK_FAULT_EOF_AT=7000000 etk-image -f raw -o "$T/f6" \
+	    "$T/src.bin" >"$T/out" 2>"$T/err" </dev/null || RC=$?
+	_last="etk-image (EOF at 7000000)"
+	expect_rc 1
+	expect_err_oneline "etk-image: "
+	expect_json "$T/f6.json" 'd["complete"]' false
+	expect_json "$T/f6.json" 'd["media"]["size"]' 7000000
+	expect_json "$T/f6.json" '"shrank" in d["reason"]' true
+	check "shrank: what was read is kept" sh -c "head -c 7000000 '$P' | cmp -s - '$T/f6.raw'"
 else
 	echo "skip: fault injection (ETK_FAULTLIB not set)"
 fi

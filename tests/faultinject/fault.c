@@ -21,6 +21,10 @@
  *			or past OFF return 0 (end of file), a read across
  *			OFF is cut there, and fstat/stat/statx and
  *			lseek(SEEK_END) report OFF as the size.
+ *   ETK_FAULT_EOF_AT=OFF	the file shrinks after it was opened and
+ *			sized: reads at or past OFF return 0 (end of
+ *			file) and a read across OFF is cut there, while
+ *			the stat family still reports the full size.
  *   ETK_FAULT_VANISH_AT=OFF	the device goes away when the reading
  *			reaches OFF: the first read that covers the byte
  *			at OFF returns the bytes before it (or fails with
@@ -101,7 +105,7 @@ static unsigned char tracked[MAX_FDS];
 static struct badrange ranges[MAX_RANGES];
 static size_t nranges;
 static unsigned transient;		/* 0: bad ranges stay bad */
-static uint64_t shrink_at = NONE, vanish_at = NONE;
+static uint64_t shrink_at = NONE, vanish_at = NONE, eof_at = NONE;
 static int vanished;			/* the device has gone */
 static int logging;
 
@@ -222,6 +226,8 @@ init(void)
 		transient = (unsigned)strtoul(s, NULL, 10);
 	if ((s = getenv("ETK_FAULT_SHRINK_AT")) != NULL && *s != '\0')
 		shrink_at = parse_off(s, NULL);
+	if ((s = getenv("ETK_FAULT_EOF_AT")) != NULL && *s != '\0')
+		eof_at = parse_off(s, NULL);
 	if ((s = getenv("ETK_FAULT_VANISH_AT")) != NULL && *s != '\0')
 		vanish_at = parse_off(s, NULL);
 	find_id();
@@ -324,6 +330,10 @@ decide(uint64_t off, size_t *len)
 		return 0;
 	if (shrink_at != NONE && cut > shrink_at)
 		cut = shrink_at;
+	if (eof_at != NONE && off >= eof_at)
+		return 0;
+	if (eof_at != NONE && cut > eof_at)
+		cut = eof_at;
 	pthread_mutex_lock(&lock);
 	for (i = 0; i < nranges; i++) {
 		struct badrange *r = &ranges[i];
