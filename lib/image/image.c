@@ -1307,10 +1307,19 @@ etk_image_acquire(const char *source, const char *target_base,
 	a.nch = a.block / a.chunk;
 	for (k = 0; k < NSLOTS; k++) {
 		s = &a.slots[k];
-		if ((s->buf = malloc(a.block + 4)) == NULL ||
-		    (a.e01 && ((s->craw = malloc(a.nch * (a.chunk + 4))) ==
+		/* Page-aligned: the kernel copies a read into an aligned
+		 * buffer several times faster (malloc's 1 MiB blocks start
+		 * 16 bytes into a page). */
+		if (posix_memalign((void **)&s->buf, 4096,
+		    a.block + 4096) != 0) {
+			s->buf = NULL;
+			rc = etk_fail(err, ETK_ENOMEM, ENOMEM,
+			    "out of memory");
+			goto out;
+		}
+		if (a.e01 && ((s->craw = malloc(a.nch * (a.chunk + 4))) ==
 		    NULL || (s->cbuf = malloc(a.nch * 2 * a.chunk)) == NULL ||
-		    (s->ch = calloc(a.nch, sizeof(*s->ch))) == NULL))) {
+		    (s->ch = calloc(a.nch, sizeof(*s->ch))) == NULL)) {
 			rc = etk_fail(err, ETK_ENOMEM, errno, "out of memory");
 			goto out;
 		}
