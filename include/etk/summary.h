@@ -45,7 +45,8 @@ ETK_API int etk_summary_item(const struct etk_summary *, size_t i,
 ETK_API size_t etk_summary_count(const struct etk_summary *);
 
 /* The exit status the items imply: 0 when no item has ERROR/TIMEOUT,
- * 3 (partial) when some do and others are OK/EMPTY, 1 when all failed. */
+ * 3 (partial) when some do and others are OK/EMPTY or a failed item
+ * still counted something, 1 when all failed with nothing counted. */
 ETK_API int etk_summary_exit(const struct etk_summary *);
 
 /* {"record":"summary","command":..,"exit":N,"items":[{"scope":..,

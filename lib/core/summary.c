@@ -334,9 +334,13 @@ etk_summary_exit(const struct etk_summary *sum)
 		return ETK_EXIT_OK;
 	lock(sum);
 	for (i = 0; i < sum->n; i++) {
-		if (is_failure(sum->items[i].outcome))
+		if (is_failure(sum->items[i].outcome)) {
 			nfail++;
-		else if (sum->items[i].outcome == ETK_OUTCOME_OK ||
+			/* A failed item that still gave something (a file
+			 * system listed in part) makes the run partial. */
+			if (sum->items[i].count > 0)
+				nok++;
+		} else if (sum->items[i].outcome == ETK_OUTCOME_OK ||
 		    sum->items[i].outcome == ETK_OUTCOME_EMPTY)
 			nok++;
 	}

@@ -66,6 +66,9 @@ struct tsk_ctx {
 	char vs_type[16];
 };
 
+#define ETK_PATH_PROBE	4096	/* longest directory path probed */
+#define ETK_MAX_PROBES	4096	/* childless directories probed */
+
 /* ---- errors ---- */
 
 static int
@@ -80,8 +83,14 @@ tsk_msg(char *buf, size_t len)
 {
 	const char *m = tsk_error_get();
 
+	size_t n;
+
 	snprintf(buf, len, "%s", m != NULL && *m != '\0' ? m :
 	    "unknown TSK error");
+	/* TSK ends some messages with a newline: one line is ours. */
+	for (n = strlen(buf); n > 0 && (buf[n - 1] == '\n' ||
+	    buf[n - 1] == '\r' || buf[n - 1] == ' '); n--)
+		buf[n - 1] = '\0';
 	tsk_error_reset();
 }
 
@@ -966,6 +975,13 @@ struct twalk {
 	 * walk is depth-first. */
 	char **bad;
 	size_t nbad, capbad;
+	/* Allocated directories TSK should have entered but that gave no
+	 * name: empty, or unreadable (TSK skips a directory it cannot parse
+	 * without a word, as fls -r does).  Probed after the walk. */
+	char pend[ETK_PATH_PROBE];	/* relative path + '/', "" if none */
+	TSK_INUM_T pend_inum;
+	struct probe { TSK_INUM_T inum; char *path; } *probes;
+	size_t nprobes, capprobes;
 };
 
 static int
@@ -998,6 +1014,69 @@ below_bad(struct twalk *w, const char *a_path)
 		free(w->bad[--w->nbad]);
 	}
 	return 0;
+}
+
+/* The pending directory gave no name before this one (in a_path): keep
+ * it for a probe. */
+static void
+pend_check(struct twalk *w, const char *a_path)
+{
+	size_t n = strlen(w->pend);
+	struct probe *np;
+
+	if (n == 0)
+		return;
+	if (a_path != NULL && strncmp(a_path, w->pend, n) == 0) {
+		w->pend[0] = '\0';	/* it has names */
+		return;
+	}
+	if (w->nprobes < ETK_MAX_PROBES) {
+		if (w->nprobes == w->capprobes) {
+			size_t ncap = w->capprobes ? w->capprobes * 2 : 32;
+
+			if ((np = realloc(w->probes, ncap * sizeof(*np))) ==
+			    NULL) {
+				w->pend[0] = '\0';
+				return;
+			}
+			w->probes = np;
+			w->capprobes = ncap;
+		}
+		w->pend[n - 1] = '\0';
+		if ((w->probes[w->nprobes].path = strdup(w->pend)) != NULL)
+			w->probes[w->nprobes++].inum = w->pend_inum;
+	}
+	w->pend[0] = '\0';
+}
+
+/* Open each childless directory again: one that TSK cannot open is an
+ * error of the walk (entries are missing).  Returns how many failed;
+ * the first is described in msg. */
+static uint64_t
+probe_dirs(struct twalk *w, char *msg, size_t msglen)
+{
+	uint64_t nbad = 0;
+	TSK_FS_DIR *d;
+	size_t i;
+
+	for (i = 0; i < w->nprobes; i++) {
+		tsk_error_reset();
+		if ((d = tsk_fs_dir_open_meta(w->fs, w->probes[i].inum)) !=
+		    NULL) {
+			tsk_fs_dir_close(d);
+			continue;
+		}
+		if (nbad++ == 0) {
+			char tm[ETK_ERRMSG_MAX];
+
+			tsk_msg(tm, sizeof(tm));
+			snprintf(msg, msglen, "directory %s/%s (inode %" PRIu64
+			    ") cannot be read: %s", w->base, w->probes[i].path,
+			    (uint64_t)w->probes[i].inum, tm);
+		}
+	}
+	tsk_error_reset();
+	return nbad;
 }
 
 static void
@@ -1081,6 +1160,7 @@ walk_cb(TSK_FS_FILE *f, const char *a_path, void *arg)
 		    "names: walk stopped", (unsigned long long)TSK_MAX_ENTRIES);
 		return TSK_WALK_STOP;
 	}
+	pend_check(w, a_path);
 	path_ok = w->path_ok && !below_bad(w, a_path);
 	if (will_recurse(w, f)) {
 		if ((visits = seen_inc(&w->dirs, n->meta_addr)) == 0) {
@@ -1114,6 +1194,14 @@ walk_cb(TSK_FS_FILE *f, const char *a_path, void *arg)
 			push_bad(w, a_path, n->name);
 		if (prune > w->prune_outcome)
 			w->prune_outcome = prune;
+		if (prune == ETK_OUTCOME_OK && visits == 1 &&
+		    (n->flags & TSK_FS_NAME_FLAG_ALLOC) &&
+		    (f->meta->flags & TSK_FS_META_FLAG_ALLOC) &&
+		    strlen(a_path) + strlen(n->name) + 2 < sizeof(w->pend)) {
+			snprintf(w->pend, sizeof(w->pend), "%s%s/", a_path,
+			    n->name);
+			w->pend_inum = n->meta_addr;
+		}
 	}
 	rc = report(w, f, a_path, path_ok);
 	/* Keep TSK out of a directory we will not enter: it recurses only
@@ -1228,11 +1316,13 @@ walk_fs(struct tsk_ctx *t, size_t vi, TSK_INUM_T dir, const char *base,
 	struct twalk w;
 	TSK_FS_FILE *df;
 	unsigned tflags;
-	uint64_t nerr;
+	uint64_t nerr, baddirs = 0;
+	char dirmsg[ETK_ERRMSG_MAX];
 	uint8_t bad;
 	int rc = ETK_OK;
 
 	memset(&w, 0, sizeof(w));
+	dirmsg[0] = '\0';
 	w.t = t;
 	w.vi = vi;
 	w.fs = t->tv[vi].fs;
@@ -1275,6 +1365,9 @@ walk_fs(struct tsk_ctx *t, size_t vi, TSK_INUM_T dir, const char *base,
 	bad = tsk_fs_dir_walk(w.fs, dir, (TSK_FS_DIR_WALK_FLAG_ENUM)tflags,
 	    walk_cb, &w);
 	nerr = t->ext->nerr - nerr;
+	pend_check(&w, NULL);
+	if (!bad && !w.stopped && !w.nomem && !w.limit)
+		baddirs = probe_dirs(&w, dirmsg, sizeof(dirmsg));
 	if (w.nomem) {
 		rc = nomem(err);
 		sum_add(sum, t, vi, t->vols[vi].fs_type, ETK_OUTCOME_ERROR,
@@ -1297,6 +1390,15 @@ walk_fs(struct tsk_ctx *t, size_t vi, TSK_INUM_T dir, const char *base,
 		    "" : "s", t->ext->first);
 		sum_add(sum, t, vi, t->vols[vi].fs_type, ETK_OUTCOME_ERROR,
 		    w.count, reason);
+	} else if (baddirs > 0) {
+		char reason[ETK_ERRMSG_MAX + 96];
+
+		snprintf(reason, sizeof(reason), "%" PRIu64 " director%s "
+		    "could not be read, entries are missing (first: %.*s)",
+		    baddirs, baddirs == 1 ? "y" : "ies", ETK_ERRMSG_MAX - 1,
+		    dirmsg);
+		sum_add(sum, t, vi, t->vols[vi].fs_type, ETK_OUTCOME_ERROR,
+		    w.count, reason);
 	} else if (w.pruned > 0 && !bad) {
 		char reason[sizeof(w.limit_msg) + 64];
 
@@ -1316,6 +1418,9 @@ walk_fs(struct tsk_ctx *t, size_t vi, TSK_INUM_T dir, const char *base,
 	while (w.nbad > 0)
 		free(w.bad[--w.nbad]);
 	free(w.bad);
+	while (w.nprobes > 0)
+		free(w.probes[--w.nprobes].path);
+	free(w.probes);
 	seen_free(&w.dirs);
 	etk_buf_release(&w.dirpath);
 	ebuf_release(&w.b);

@@ -261,12 +261,14 @@ exit_of(const char *spec)
 		case 'M': o = ETK_OUTCOME_EMPTY; break;
 		case 'A': o = ETK_OUTCOME_ABSENT; break;
 		case 'E': o = ETK_OUTCOME_ERROR; break;
+		case 'e': o = ETK_OUTCOME_ERROR; break;	/* count 1 */
 		case 'U': o = ETK_OUTCOME_UNSUPPORTED; break;
 		case 'T': o = ETK_OUTCOME_TIMEOUT; break;
 		default: o = ETK_OUTCOME_SKIPPED; break;
 		}
 		snprintf(scope, sizeof(scope), "s%d", i);
-		etk_summary_add(sum, scope, "k", o, o == ETK_OUTCOME_OK, NULL);
+		etk_summary_add(sum, scope, "k", o, o == ETK_OUTCOME_OK ||
+		    spec[i] == 'e', NULL);
 	}
 	rc = etk_summary_exit(sum);
 	etk_summary_free(sum);
@@ -291,6 +293,9 @@ test_exit(void **state)
 	/* Failures with nothing read: all failed. */
 	assert_int_equal(exit_of("EA"), ETK_EXIT_FAILURE);
 	assert_int_equal(exit_of("ESU"), ETK_EXIT_FAILURE);
+	/* A failure that still gave something (counted) is partial. */
+	assert_int_equal(exit_of("e"), ETK_EXIT_PARTIAL);
+	assert_int_equal(exit_of("eA"), ETK_EXIT_PARTIAL);
 }
 
 static void
