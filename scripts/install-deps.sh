@@ -6,7 +6,8 @@
 set -eu
 PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
 libewf-dev ewf-tools libtsk-dev sleuthkit libmagic-dev libssl-dev openssl
-libsqlite3-dev sqlite3 libarchive-dev zlib1g-dev libcmocka-dev mandoc libfuzzy-dev
+libsqlite3-dev sqlite3 libarchive-dev zlib1g-dev libdeflate-dev libcmocka-dev mandoc
+libfuzzy-dev
 e2fsprogs fdisk dosfstools mtools ntfs-3g libimage-exiftool-perl
 imagemagick tar gzip python3 file xxd zip unzip qemu-utils
 hashdeep foremost scalpel testdisk dc3dd hyperfine"

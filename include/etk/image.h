@@ -25,8 +25,9 @@ enum etk_image_format {
 
 enum etk_image_compression {
 	ETK_IMAGE_COMP_NONE = 0,
-	ETK_IMAGE_COMP_FAST,
-	ETK_IMAGE_COMP_BEST
+	ETK_IMAGE_COMP_FAST,	/* deflate (libdeflate level 1) */
+	ETK_IMAGE_COMP_BEST,	/* deflate (libdeflate level 9) */
+	ETK_IMAGE_COMP_EMPTY	/* only chunks of one repeated byte */
 };
 
 /* Caller-owned; zero it, then set what is wanted.  Strings are borrowed

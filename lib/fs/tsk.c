@@ -1198,8 +1198,12 @@ walk_cb(TSK_FS_FILE *f, const char *a_path, void *arg)
 		    (n->flags & TSK_FS_NAME_FLAG_ALLOC) &&
 		    (f->meta->flags & TSK_FS_META_FLAG_ALLOC) &&
 		    strlen(a_path) + strlen(n->name) + 2 < sizeof(w->pend)) {
-			snprintf(w->pend, sizeof(w->pend), "%s%s/", a_path,
-			    n->name);
+			size_t la = strlen(a_path), ln = strlen(n->name);
+
+			memcpy(w->pend, a_path, la);
+			memcpy(w->pend + la, n->name, ln);
+			w->pend[la + ln] = '/';
+			w->pend[la + ln + 1] = '\0';
 			w->pend_inum = n->meta_addr;
 		}
 	}

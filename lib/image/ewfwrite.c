@@ -97,6 +97,10 @@ etk_ewfw_open(struct etk_ewfw **wp, const char *base,
 		level = LIBEWF_COMPRESSION_BEST;
 		flags = LIBEWF_COMPRESS_FLAG_USE_EMPTY_BLOCK_COMPRESSION;
 		break;
+	case ETK_IMAGE_COMP_EMPTY:
+		level = LIBEWF_COMPRESSION_NONE;
+		flags = LIBEWF_COMPRESS_FLAG_USE_EMPTY_BLOCK_COMPRESSION;
+		break;
 	default:
 		level = LIBEWF_COMPRESSION_NONE;
 		flags = 0;
@@ -158,24 +162,6 @@ fail:
 	rc = ewf_fail(err, &e, ETK_EIO, "cannot set write values");
 	etk_ewfw_free(w);
 	return rc;
-}
-
-int
-etk_ewfw_prepare(struct etk_ewfw *w, unsigned char *raw, size_t len,
-    unsigned char *comp, size_t compcap, struct etk_ewfw_chunk *c,
-    struct etk_error *err)
-{
-	libewf_error_t *e = NULL;
-	size_t clen = compcap;
-
-	c->is_comp = 0;
-	c->write_cksum = 0;
-	c->cksum = 0;
-	if (libewf_handle_prepare_write_chunk(w->h, raw, len, comp, &clen,
-	    &c->is_comp, &c->cksum, &c->write_cksum, &e) < 0)
-		return ewf_fail(err, &e, ETK_EIO, "cannot prepare chunk");
-	c->complen = clen;
-	return ETK_OK;
 }
 
 int

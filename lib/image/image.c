@@ -29,6 +29,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libdeflate.h>
 #include <zlib.h>
 
 #include <etk/evidence.h>
@@ -560,13 +561,78 @@ incompressible(const unsigned char *p, size_t len)
 	return sq * 256 * 10 < (uint64_t)len * len * 11;
 }
 
+/* Is the chunk one byte repeated (what EWF's empty-block compression
+ * compresses)? */
+static int
+uniform(const unsigned char *p, size_t len)
+{
+	return len == 0 || (p[0] == p[len - 1] &&
+	    memcmp(p, p + 1, len - 1) == 0);
+}
+
+struct worker {
+	struct acq *a;
+	struct libdeflate_compressor *dc;	/* NULL for -c none */
+};
+
+/*
+ * Prepare chunk i of a block as libewf stores it: either a zlib stream
+ * (is_comp; its own Adler-32 inside) or the data as is followed by its
+ * Adler-32 (write_cksum).  Deflate is libdeflate's, one compressor per
+ * worker, about twice zlib's speed at the same level with ordinary zlib
+ * streams, and no allocation per chunk (libewf's compress2 allocated and
+ * freed zlib's state for every chunk: a fifth of the time went to page
+ * faults and TLB shootdowns).
+ */
+static void
+prepare_chunk(struct worker *w, struct slot *s, size_t i)
+{
+	struct acq *a = w->a;
+	const unsigned char *p = s->buf + i * a->chunk;
+	unsigned char *raw = s->craw + i * (a->chunk + 4);
+	struct etk_ewfw_chunk *c = &s->ch[i];
+	size_t len = s->len - i * a->chunk, clen = 0;
+	int comp;
+
+	if (len > a->chunk)
+		len = a->chunk;
+	switch (a->o->compression) {
+	case ETK_IMAGE_COMP_FAST:
+	case ETK_IMAGE_COMP_BEST:
+		comp = !incompressible(p, len);
+		break;
+	case ETK_IMAGE_COMP_EMPTY:
+		comp = uniform(p, len);
+		break;
+	default:
+		comp = 0;
+		break;
+	}
+	if (comp && w->dc != NULL)
+		clen = libdeflate_zlib_compress(w->dc, p, len,
+		    s->cbuf + i * 2 * a->chunk, 2 * a->chunk);
+	if (clen != 0 && clen < len) {
+		c->is_comp = 1;
+		c->complen = clen;
+		c->cksum = 0;
+		c->write_cksum = 0;
+		return;
+	}
+	/* Stored as is (libewf stores a chunk that does not shrink so). */
+	memcpy(raw, p, len);
+	c->is_comp = 0;
+	c->complen = 0;
+	c->write_cksum = 1;
+	c->cksum = (uint32_t)adler32(1L, raw, (uInt)len);
+}
+
 static void *
 worker_main(void *arg)
 {
-	struct acq *a = arg;
-	struct etk_error e;
+	struct worker *w = arg;
+	struct acq *a = w->a;
 	struct slot *s;
-	size_t i, len;
+	size_t i;
 
 	pthread_mutex_lock(&a->mu);
 	for (;;) {
@@ -585,27 +651,7 @@ worker_main(void *arg)
 		if (s->next_ch == s->nch)
 			a->jseq++;
 		pthread_mutex_unlock(&a->mu);
-		len = s->len - i * a->chunk;
-		if (len > a->chunk)
-			len = a->chunk;
-		memcpy(s->craw + i * (a->chunk + 4), s->buf + i * a->chunk,
-		    len);
-		memset(&e, 0, sizeof(e));
-		if (incompressible(s->buf + i * a->chunk, len)) {
-			/* Stored as is, as libewf stores a chunk that does
-			 * not shrink, without spending a deflate on it. */
-			s->ch[i].is_comp = 0;
-			s->ch[i].complen = 0;
-			s->ch[i].write_cksum = 1;
-			s->ch[i].cksum = (uint32_t)adler32(1L,
-			    s->craw + i * (a->chunk + 4), (uInt)len);
-		} else if (etk_ewfw_prepare(a->ew, s->craw + i * (a->chunk + 4),
-		    len, s->cbuf + i * 2 * a->chunk, 2 * a->chunk, &s->ch[i],
-		    &e) != ETK_OK) {
-			set_abort(a, &e);
-			pthread_mutex_lock(&a->mu);
-			break;
-		}
+		prepare_chunk(w, s, i);
 		pthread_mutex_lock(&a->mu);
 		if (--s->left == 0)
 			pthread_cond_broadcast(&a->cv);
@@ -741,13 +787,6 @@ e01_write_block(struct acq *a, struct slot *s, struct etk_error *err)
 		len = s->len - i * a->chunk;
 		if (len > a->chunk)
 			len = a->chunk;
-		if (!a->compress) {
-			memcpy(raw, s->buf + i * a->chunk, len);
-			if ((rc = etk_ewfw_prepare(a->ew, raw, len,
-			    s->cbuf + i * 2 * a->chunk, 2 * a->chunk,
-			    &s->ch[i], err)) != ETK_OK)
-				return rc;
-		}
 		if ((rc = etk_ewfw_write(a->ew, raw, len,
 		    s->cbuf + i * 2 * a->chunk, &s->ch[i], err)) != ETK_OK) {
 			if (err->sys_errno == 0)
@@ -948,7 +987,8 @@ container_kind(const char *path)
 	}
 }
 
-static const char *const comp_names[] = { "none", "fast", "best" };
+static const char *const comp_names[] = { "none", "fast", "best",
+	"empty-block" };
 
 static void
 build_record(struct acq *a, const char *source, struct etk_image_result *r,
@@ -1242,6 +1282,7 @@ etk_image_acquire(const char *source, const char *target_base,
 	int64_t t0;
 	int32_t t0n;
 	int rc = ETK_OK, nwk = 0, i, have_st = 0, probe = 0;
+	struct worker *wst = NULL;
 	uint64_t seq;
 	struct slot *s;
 	size_t k;
@@ -1259,7 +1300,9 @@ etk_image_acquire(const char *source, const char *target_base,
 		return rc;
 	a.base = (char *)target_base;
 	a.e01 = o->format == ETK_IMAGE_E01;
-	a.compress = a.e01 && o->compression != ETK_IMAGE_COMP_NONE;
+	/* E01 chunks are prepared (checksummed, compressed) by workers in
+	 * every mode; the writer only writes. */
+	a.compress = a.e01;
 	a.retries = o->retries_set ? o->retries : DEFAULT_RETRIES;
 
 	if (strcmp(source, "-") == 0) {
@@ -1387,12 +1430,25 @@ etk_image_acquire(const char *source, const char *target_base,
 		goto out_sync;
 	}
 	if (a.compress) {
+		int level = o->compression == ETK_IMAGE_COMP_BEST ? 9 : 1;
+
 		nwk = o->threads > 0 ? o->threads : 1;
-		if ((wk = calloc((size_t)nwk, sizeof(*wk))) == NULL)
+		if ((wk = calloc((size_t)nwk, sizeof(*wk))) == NULL ||
+		    (wst = calloc((size_t)nwk, sizeof(*wst))) == NULL)
 			nwk = 0;
-		for (i = 0; i < nwk; i++)
-			if (pthread_create(&wk[i], NULL, worker_main, &a) != 0)
+		for (i = 0; i < nwk; i++) {
+			wst[i].a = &a;
+			if (o->compression != ETK_IMAGE_COMP_NONE &&
+			    (wst[i].dc = libdeflate_alloc_compressor(level)) ==
+			    NULL)
 				break;
+			if (pthread_create(&wk[i], NULL, worker_main,
+			    &wst[i]) != 0) {
+				libdeflate_free_compressor(wst[i].dc);
+				wst[i].dc = NULL;
+				break;
+			}
+		}
 		nwk = i;
 		if (nwk == 0) {
 			struct etk_error e2 = { 0 };
@@ -1443,9 +1499,12 @@ etk_image_acquire(const char *source, const char *target_base,
 			r->stream_problems = 0;
 	}
 	pthread_join(wt, NULL);
-	for (i = 0; i < nwk; i++)
+	for (i = 0; i < nwk; i++) {
 		pthread_join(wk[i], NULL);
+		libdeflate_free_compressor(wst[i].dc);
+	}
 	free(wk);
+	free(wst);
 
 	r->interrupted = stopped(&a);
 	r->media_size = a.written;

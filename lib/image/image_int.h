@@ -38,12 +38,9 @@ struct etk_ewfw_chunk {
  * etk_ewfw_free (after etk_ewfw_finish, or to abandon). */
 int etk_ewfw_open(struct etk_ewfw **, const char *base,
     const struct etk_ewfw_params *, struct etk_error *);
-/* Compress one chunk; callable from several threads at once.  raw must
- * have len + 4 bytes of room; comp compcap bytes (2 * chunk). */
-int etk_ewfw_prepare(struct etk_ewfw *, unsigned char *raw, size_t len,
-    unsigned char *comp, size_t compcap, struct etk_ewfw_chunk *,
-    struct etk_error *);
-/* Write a prepared chunk, in media order, from one thread. */
+/* Write a chunk prepared by the caller (image.c: a zlib stream when
+ * is_comp, else the data in raw with 4 bytes of room after it for its
+ * Adler-32), in media order, from one thread. */
 int etk_ewfw_write(struct etk_ewfw *, unsigned char *raw, size_t len,
     unsigned char *comp, const struct etk_ewfw_chunk *, struct etk_error *);
 int etk_ewfw_add_error(struct etk_ewfw *, uint64_t sector, uint64_t count,
