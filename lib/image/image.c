@@ -1173,6 +1173,87 @@ build_record(struct acq *a, const char *source, struct etk_image_result *r,
 	etk_json_obj_end(&j);
 }
 
+/* The segment files still to hash (size UINT64_MAX), on up to
+ * threads threads: each file is one SHA-256 stream, but a set of
+ * segments hashes in parallel.  A failure aborts the acquisition. */
+struct fhash {
+	struct etk_image_result *r;
+	struct acq *a;
+	pthread_mutex_t mu;
+	size_t next;
+};
+
+static int file_sha256(const char *, char *, uint64_t *,
+    struct etk_error *);
+
+static void *
+fhash_main(void *arg)
+{
+	struct fhash *fh = arg;
+	struct etk_image_file *f;
+	size_t k;
+
+	for (;;) {
+		pthread_mutex_lock(&fh->mu);
+		while (fh->next < fh->r->nfiles &&
+		    fh->r->files[fh->next].size != UINT64_MAX)
+			fh->next++;
+		k = fh->next++;
+		pthread_mutex_unlock(&fh->mu);
+		if (k >= fh->r->nfiles)
+			break;
+		f = &fh->r->files[k];
+		{
+			struct etk_error e = { 0 };
+			uint64_t size = 0;
+
+			if (file_sha256(f->path, f->sha256, &size, &e) !=
+			    ETK_OK) {
+				f->sha256[0] = '\0';
+				set_abort(fh->a, &e);
+			}
+			f->size = size;
+		}
+	}
+	return NULL;
+}
+
+static void
+hash_files(struct etk_image_result *r, int threads, struct acq *a)
+{
+	struct fhash fh;
+	pthread_t th[16];
+	size_t i, todo = 0;
+	int n, k;
+
+	for (i = 0; i < r->nfiles; i++)
+		if (r->files[i].size == UINT64_MAX)
+			todo++;
+	if (todo == 0)
+		return;
+	memset(&fh, 0, sizeof(fh));
+	fh.r = r;
+	fh.a = a;
+	if (pthread_mutex_init(&fh.mu, NULL) != 0) {
+		struct etk_error e = { 0 };
+
+		etk_fail(&e, ETK_ENOMEM, 0, "cannot hash the image files");
+		set_abort(a, &e);
+		return;
+	}
+	n = threads < 1 ? 1 : threads > 16 ? 16 : threads;
+	if ((size_t)n > todo)
+		n = (int)todo;
+	for (k = 0; k < n; k++)
+		if (pthread_create(&th[k], NULL, fhash_main, &fh) != 0)
+			break;
+	if (k == 0)
+		fhash_main(&fh);	/* no thread: do it here */
+	while (k > 0)
+		pthread_join(th[--k], NULL);
+	pthread_mutex_destroy(&fh.mu);
+}
+
 /* SHA-256 of a whole file. */
 static int
 file_sha256(const char *path, char *hex, uint64_t *size,
@@ -1190,9 +1271,9 @@ file_sha256(const char *path, char *hex, uint64_t *size,
 	if (fd == -1)
 		return etk_fail(err, ETK_EIO, errno, "cannot open '%s': %s",
 		    path, strerror(errno));
-	if ((buf = malloc(1 << 20)) == NULL) {
+	if (posix_memalign((void **)&buf, 4096, 1 << 20) != 0) {
 		close(fd);
-		return etk_fail(err, ETK_ENOMEM, errno, "out of memory");
+		return etk_fail(err, ETK_ENOMEM, ENOMEM, "out of memory");
 	}
 	if ((rc = etk_hasher_new(&h, ETK_DIGEST_SHA256, err)) != ETK_OK)
 		goto out;
@@ -1579,8 +1660,6 @@ etk_image_acquire(const char *source, const char *target_base,
 		goto out_sync;
 	}
 	for (k = 0; k < a.npaths; k++) {
-		struct etk_error e = { 0 };
-
 		r->files[k].path = a.paths[k];
 		a.paths[k] = NULL;
 		r->nfiles++;
@@ -1600,13 +1679,10 @@ etk_image_acquire(const char *source, const char *target_base,
 			r->files[k].size = (uint64_t)st.st_size;
 			continue;
 		}
-		if (file_sha256(r->files[k].path, r->files[k].sha256,
-		    &r->files[k].size, &e) != ETK_OK) {
-			r->files[k].sha256[0] = '\0';
-			if (!a.abort)
-				set_abort(&a, &e);
-		}
+		r->files[k].sha256[0] = '\0';
+		r->files[k].size = UINT64_MAX;	/* to hash, below */
 	}
+	hash_files(r, o->threads, &a);
 
 	/* --verify: re-read the image through etk_source and re-hash. */
 	if (o->verify && !a.abort && r->nfiles > 0) {
