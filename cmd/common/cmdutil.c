@@ -1,5 +1,6 @@
 /* What every etk command shares: flags, messages, case, journal, summary. */
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -501,5 +502,76 @@ etk_parse_size(const char *s, uint64_t *out)
 	if (shift != 0 && v > (UINT64_MAX >> shift))
 		return -1;
 	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+static int
+parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int
+etk_cmd_parse_shard(const char *arg, uint64_t *k, uint64_t *n, char *why,
+    size_t whylen)
+{
+	static const char *const envs[] = { "ETK_SHARD",
+	    "SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX", "PARALLEL_SEQ" };
+	const char *slash = strchr(arg, '/'), *v;
+	char kbuf[32];
+	size_t i, l;
+
+	if (slash != NULL) {
+		l = (size_t)(slash - arg);
+		if (l == 0 || l >= sizeof(kbuf)) {
+			snprintf(why, whylen, "bad shard '%s': expected K/N",
+			    arg);
+			return -1;
+		}
+		memcpy(kbuf, arg, l);
+		kbuf[l] = '\0';
+		if (parse_u64(kbuf, k) != 0 || parse_u64(slash + 1, n) != 0) {
+			snprintf(why, whylen, "bad shard '%s': expected K/N",
+			    arg);
+			return -1;
+		}
+	} else {
+		if (parse_u64(arg, n) != 0) {
+			snprintf(why, whylen, "bad shard '%s': expected K/N",
+			    arg);
+			return -1;
+		}
+		for (i = 0; i < sizeof(envs) / sizeof(envs[0]); i++)
+			if ((v = getenv(envs[i])) != NULL && *v != '\0')
+				break;
+		if (i == sizeof(envs) / sizeof(envs[0])) {
+			snprintf(why, whylen, "--shard %s: no shard index in "
+			    "ETK_SHARD, SLURM_ARRAY_TASK_ID, "
+			    "JOB_COMPLETION_INDEX or PARALLEL_SEQ", arg);
+			return -1;
+		}
+		if (parse_u64(v, k) != 0 || (i == 3 && *k == 0)) {
+			snprintf(why, whylen, "bad shard index %s='%s'",
+			    envs[i], v);
+			return -1;
+		}
+		if (i == 3)
+			(*k)--;	/* PARALLEL_SEQ is 1-based */
+	}
+	if (*n == 0 || *k >= *n) {
+		snprintf(why, whylen, "bad shard %" PRIu64 "/%" PRIu64
+		    ": need 0 <= K < N", *k, *n);
+		return -1;
+	}
 	return 0;
 }

@@ -158,4 +158,10 @@ int etk_cmd_leave(struct etk_cmd *, int status);
  * returns 0 on success. */
 int etk_parse_size(const char *s, uint64_t *out);
 
+/* --shard: "K/N", or "N" with K from ETK_SHARD, SLURM_ARRAY_TASK_ID,
+ * JOB_COMPLETION_INDEX or PARALLEL_SEQ (1-based), the first one set
+ * (SCALE.md).  Returns 0, or -1 with a one-line message in why. */
+int etk_cmd_parse_shard(const char *arg, uint64_t *k, uint64_t *n,
+    char *why, size_t whylen);
+
 #endif /* ETK_CMDUTIL_H */
