@@ -44,6 +44,10 @@ struct cv_frag {
 	uint64_t len;
 };
 
+/* Contract: len <= max; with nfrag == 0 the file is [off, off+len)
+ * inside the window; with fragments, each lies inside [0, src->end)
+ * (a reversed layout may put a piece before off) and their lengths sum
+ * to len.  fuzz/fuzz_carve.c checks this on every answer. */
 struct cv_result {
 	enum cv_status status;
 	uint64_t len;		/* bytes of the file (sum of frag lens) */
