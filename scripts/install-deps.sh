@@ -2,7 +2,8 @@
 # Install every Debian 12 package etk needs to build, test and benchmark.
 # Idempotent: safe to run again; does nothing when all packages are present.
 # qemu-utils makes VMDK/VHD test images; hashdeep, foremost, scalpel,
-# testdisk (PhotoRec), dc3dd, dcfldd and hyperfine are the peers bench/ compares with.
+# testdisk (PhotoRec), dc3dd, dcfldd and hyperfine are the peers bench/ compares with;
+# libjpeg-turbo-progs gives cjpeg to the carving benchmark's generator.
 set -eu
 PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
 libewf-dev ewf-tools libtsk-dev sleuthkit libmagic-dev libssl-dev openssl
@@ -10,7 +11,7 @@ libsqlite3-dev sqlite3 libarchive-dev zlib1g-dev libdeflate-dev libcmocka-dev ma
 libfuzzy-dev
 e2fsprogs fdisk dosfstools mtools ntfs-3g libimage-exiftool-perl
 imagemagick tar gzip python3 file xxd zip unzip qemu-utils
-hashdeep foremost scalpel testdisk dc3dd dcfldd hyperfine"
+hashdeep foremost scalpel testdisk dc3dd dcfldd hyperfine libjpeg-turbo-progs"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
