@@ -16,7 +16,9 @@
  *
  * What is reported does not depend on how the source is cut: a
  * candidate that starts inside a file that validated complete (any such
- * file, reported or not) is not reported, and the validation of a
+ * file, reported or not) is not reported (nor a truncated or corrupt
+ * one of the same format ending where the previous broken one ends: a
+ * member of the same cut archive), and the validation of a
  * candidate reads only [start, start+max).  So a run over an owner range
  * [lo, hi) validates the candidates from lo-max on (the look-back: only
  * complete files found there matter, to hide what starts inside them)
@@ -163,6 +165,13 @@ struct eng {
 	/* main thread */
 	struct cv_frag *cover;	/* fragments of complete files */
 	size_t ncover, capcover;
+	/* The last truncated or corrupt result: a later one of the same
+	 * format that starts inside it and ends where it ends is the same
+	 * broken file seen from one of its members (every member of a cut
+	 * archive runs to the same end), not another file. */
+	int pc_set;
+	unsigned pc_fmt;
+	uint64_t pc_end;
 	struct vol vols[64];
 	size_t nvols;
 	const char *outdir;
@@ -1256,6 +1265,20 @@ emit(struct eng *e, const struct res *r)
 	etk_buf_release(&loc);
 }
 
+/* One past the last byte of a result in the source. */
+static uint64_t
+res_end(const struct res *r)
+{
+	uint64_t end = r->start + r->len;
+	size_t i;
+
+	if (r->nfrag > 0)
+		for (i = 0, end = 0; i < r->nfrag; i++)
+			if (r->frag[i].off + r->frag[i].len > end)
+				end = r->frag[i].off + r->frag[i].len;
+	return end;
+}
+
 static void
 add_cover(struct eng *e, const struct res *r)
 {
@@ -1323,6 +1346,18 @@ emit_piece(struct eng *e, struct piece *p)
 		in = covered(e, p->r[i].start);
 		if (p->r[i].status == CV_COMPLETE)
 			add_cover(e, &p->r[i]);
+		else if (!in && p->r[i].status != CV_NO) {
+			uint64_t end = res_end(&p->r[i]);
+
+			if (e->pc_set && p->r[i].fmt == e->pc_fmt &&
+			    p->r[i].start < e->pc_end && end == e->pc_end)
+				in = 1;	/* the same broken file */
+			else {
+				e->pc_set = 1;
+				e->pc_fmt = p->r[i].fmt;
+				e->pc_end = end;
+			}
+		}
 		if (in || p->r[i].start < e->own_lo)
 			continue;
 		if (e->o->interrupt != NULL && *e->o->interrupt)
