@@ -456,7 +456,7 @@ cen_entry(struct zip_walk *w, uint64_t pos, uint64_t cd,
     const unsigned char *h, uint64_t *loff, uint64_t *data, uint64_t *csize)
 {
 	unsigned char l[30], ln[256], cn[256];
-	uint64_t v64[4];
+	uint64_t v64[4] = { 0, 0, 0, 0 };
 	unsigned nlen, xlen, k, c;
 	int want[4];
 
