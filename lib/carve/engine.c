@@ -56,6 +56,7 @@
 #define PAGE		4096
 #define SHARD_ALIGN_BIG	((uint64_t)1 << 20)
 #define SHARD_ALIGN	512
+#define DEFAULT_CLUSTER	4096	/* when no file system gives one */
 #define CPU_CHECK	64	/* reads between CPU-time checks */
 #define MAGIC_BYTES	(64 * 1024)	/* given to libmagic */
 #define COPY_BUF	((size_t)1 << 20)
@@ -446,7 +447,7 @@ static int
 unalloc_cb(int volume, uint64_t off, uint64_t len, void *arg)
 {
 	struct ucb *u = arg;
-	uint64_t cl = 512;
+	uint64_t cl = DEFAULT_CLUSTER;
 	size_t i;
 
 	for (i = 0; i < u->nvols; i++)
@@ -487,8 +488,12 @@ find_areas(struct eng *e, struct etk_error *err)
 			nfs++;
 	if (e->o->scope == ETK_CARVE_SCOPE_ALL || nfs == 0 ||
 	    etk_evidence_kind(e->ev) != ETK_EV_IMAGE) {
+		/* Fragments are searched at cluster boundaries: without a
+		 * file system to say, 4 KiB, the allocation unit of ext4,
+		 * NTFS, most FAT32/exFAT volumes and phone flash (512 left
+		 * reversed JPEG fragments 92 KiB away out of reach). */
 		e->scope_all = 1;
-		if (add_area(e, 0, e->size, 512, -1) != 0)
+		if (add_area(e, 0, e->size, DEFAULT_CLUSTER, -1) != 0)
 			return nomem(err);
 		return ETK_OK;
 	}

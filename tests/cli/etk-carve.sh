@@ -311,6 +311,32 @@ if [ -x "$BIN/etk-init" ] && has_type jpeg; then
 	fi
 fi
 
+# Without a file system, fragments are looked for at 4 KiB boundaries:
+# a JPEG stored as [second half] ... [first half], 23 clusters apart,
+# comes back whole as two runs.
+if [ -n "$PY" ] && has_type jpeg && command -v convert >/dev/null 2>&1; then
+	convert -size 160x120 xc:gray +noise Random -quality 90 "$T/noise.jpg" 2>/dev/null
+	"$PY" - "$T/noise.jpg" "$T/rev.raw" <<'PY'
+import hashlib, random, sys
+j = open(sys.argv[1], 'rb').read()
+r = random.Random(5)
+cut = 8192
+assert len(j) > cut + 4096, len(j)
+a, b = j[:cut], j[cut:]
+img = bytearray(r.randbytes(4096 * 48))
+img[4096 * 4:4096 * 4 + len(b)] = b          # second half first
+assert 4096 * 4 + len(b) < 4096 * 27
+img[4096 * 27:4096 * 27 + cut] = a           # first half later
+open(sys.argv[2], 'wb').write(bytes(img))
+print(hashlib.sha256(j).hexdigest(), len(j))
+PY
+	set -- $("$PY" -c "import hashlib,sys; d=open(sys.argv[1],'rb').read(); print(hashlib.sha256(d).hexdigest(), len(d))" "$T/noise.jpg")
+	run etk-carve --scope all --no-write --json --types jpeg "$T/rev.raw"
+	expect_rc 0
+	expect_out_has "\"offset\":110592,\"length\":$2,\"byte_runs\":[{\"offset\":110592,\"len\":8192},{\"offset\":16384,\"len\":$(($2 - 8192))}]"
+	expect_out_has "\"complete\":true,\"status\":\"complete\",\"sha256\":\"$1\""
+fi
+
 # A cut archive is one broken file, not one per member: every member's
 # local header runs to the same end, and only the first is reported.
 if [ -n "$PY" ] && has_type zip; then
