@@ -126,6 +126,7 @@ struct vol {
 struct eng {
 	const struct etk_carve_opts *o;
 	const struct cv_format *fmt[MAXFMT];
+	int whole[MAXFMT];	/* asked for whole (not only refined kinds) */
 	size_t nfmt;
 	unsigned char keymap[65536];	/* first two bytes of an anchor */
 	size_t anchor_end;	/* max magic_off + magic_len */
@@ -314,16 +315,87 @@ etk_carve_owner_range(uint64_t size, const struct etk_carve_opts *o,
 
 /* ------------------------------------------------------------ formats */
 
+/*
+ * Kinds a validator reports by refining its format's type or extension
+ * (a ZIP that is a DOCX, an ISO-BMFF file that is a HEIC): --types may
+ * name them; the base format is then scanned and only results of that
+ * kind are reported.  Keep in step with the validators' refinements.
+ */
+static const struct refined {
+	const char *name;	/* as reported (ext, or type) */
+	const char *base;	/* the format's type */
+	const char *descr;
+} refined[] = {
+	{ "docx", "zip", "Word document (OOXML)" },
+	{ "xlsx", "zip", "Excel workbook (OOXML)" },
+	{ "pptx", "zip", "PowerPoint presentation (OOXML)" },
+	{ "odt", "zip", "OpenDocument text" },
+	{ "ods", "zip", "OpenDocument spreadsheet" },
+	{ "odp", "zip", "OpenDocument presentation" },
+	{ "odg", "zip", "OpenDocument drawing" },
+	{ "epub", "zip", "EPUB book" },
+	{ "apk", "zip", "Android package" },
+	{ "ipa", "zip", "iOS app archive" },
+	{ "jar", "zip", "Java archive" },
+	{ "mov", "mp4", "QuickTime movie" },
+	{ "3gp", "mp4", "3GPP video" },
+	{ "3g2", "mp4", "3GPP2 video" },
+	{ "m4a", "mp4", "MPEG-4 audio" },
+	{ "m4v", "mp4", "MPEG-4 video (iTunes)" },
+	{ "heic", "mp4", "HEIF/HEIC picture" },
+	{ "avif", "mp4", "AVIF picture" },
+	{ "webm", "mkv", "WebM video" },
+	{ "wmv", "asf", "Windows Media video" },
+	{ "wma", "asf", "Windows Media audio" },
+	{ "doc", "ole", "Word 97-2003 document" },
+	{ "xls", "ole", "Excel 97-2003 workbook" },
+	{ "ppt", "ole", "PowerPoint 97-2003 presentation" },
+	{ "msg", "ole", "Outlook message" },
+	{ "opus", "ogg", "Opus audio" }
+};
+#define NREFINED (sizeof(refined) / sizeof(refined[0]))
+
+static int
+word_is(const char *p, size_t l, const char *w)
+{
+	return w != NULL && strlen(w) == l && strncasecmp(w, p, l) == 0;
+}
+
+/* Is a result of kind (type, ext) one the --types list asked for by a
+ * refined name, or is its format asked for whole? */
+static int
+result_wanted(const struct eng *e, const struct res *r)
+{
+	const char *p = e->o->types, *q;
+	size_t l;
+
+	if (p == NULL || e->whole[r->fmt])
+		return 1;
+	while (*p != '\0') {
+		q = strchr(p, ',');
+		l = q != NULL ? (size_t)(q - p) : strlen(p);
+		if (l > 0 && (word_is(p, l, r->ext) || word_is(p, l, r->type)))
+			return 1;
+		p += l;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
 static int
 type_wanted(const struct cv_format *f, const char *types, int *used,
-    size_t nwords)
+    size_t nwords, int *whole)
 {
 	const char *p = types, *q;
 	size_t l, i = 0;
 	int hit = 0;
 
-	if (types == NULL)
+	*whole = 0;
+	if (types == NULL) {
+		*whole = 1;
 		return 1;
+	}
 	while (*p != '\0') {
 		q = strchr(p, ',');
 		l = q != NULL ? (size_t)(q - p) : strlen(p);
@@ -334,6 +406,16 @@ type_wanted(const struct cv_format *f, const char *types, int *used,
 		    strncasecmp(f->ext, p, l) == 0))) {
 			used[i] = 1;
 			hit = 1;
+			*whole = 1;
+		} else if (l > 0 && i < nwords) {
+			size_t k;
+
+			for (k = 0; k < NREFINED; k++)
+				if (word_is(p, l, refined[k].name) &&
+				    strcmp(refined[k].base, f->type) == 0) {
+					used[i] = 1;
+					hit = 1;
+				}
 		}
 		i++;
 		p += l;
@@ -347,7 +429,7 @@ static int
 setup_formats(struct eng *e, const struct cv_format *const *fmts,
     size_t nfmts, const char *types, struct etk_error *err)
 {
-	int used[64];
+	int used[64], whole;
 	size_t i, nwords = 1, l;
 	const char *p, *q;
 	const struct cv_format *f;
@@ -369,11 +451,12 @@ setup_formats(struct eng *e, const struct cv_format *const *fmts,
 		if (f == NULL || f->magic == NULL || f->magic_len < 2 ||
 		    f->validate == NULL)
 			continue;
-		if (!type_wanted(f, types, used, nwords))
+		if (!type_wanted(f, types, used, nwords, &whole))
 			continue;
 		if (e->nfmt == MAXFMT)
 			return etk_fail(err, ETK_EINVAL, 0,
 			    "too many formats");
+		e->whole[e->nfmt] = whole;
 		e->fmt[e->nfmt++] = f;
 		k = (unsigned)f->magic[0] | (unsigned)f->magic[1] << 8;
 		e->keymap[k] = 1;
@@ -408,6 +491,10 @@ etk_carve_formats(struct etk_buf *out)
 		etk_buf_printf(out, "%s\t%s\t%s\n", f[i]->type,
 		    f[i]->ext != NULL ? f[i]->ext : "", f[i]->descr != NULL ?
 		    f[i]->descr : "");
+	for (i = 0; i < NREFINED; i++)
+		etk_buf_printf(out, "%s\t%s\t%s (found as %s)\n",
+		    refined[i].name, refined[i].name, refined[i].descr,
+		    refined[i].base);
 }
 
 /* -------------------------------------------------------------- areas */
@@ -1363,7 +1450,8 @@ emit_piece(struct eng *e, struct piece *p)
 				e->pc_end = end;
 			}
 		}
-		if (in || p->r[i].start < e->own_lo)
+		if (in || p->r[i].start < e->own_lo ||
+		    !result_wanted(e, &p->r[i]))
 			continue;
 		if (e->o->interrupt != NULL && *e->o->interrupt)
 			break;

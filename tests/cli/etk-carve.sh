@@ -337,6 +337,30 @@ PY
 	expect_out_has "\"complete\":true,\"status\":\"complete\",\"sha256\":\"$1\""
 fi
 
+# --types takes refined kinds too: docx scans ZIPs and keeps the DOCX.
+if [ -n "$PY" ] && has_type zip && has_type docx; then
+	"$PY" - "$T/z.bin" <<'PY'
+import io, random, sys, zipfile
+def z(names):
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, 'w') as f:
+        for n, d in names:
+            f.writestr(n, d)
+    return b.getvalue()
+r = random.Random(9)
+docx = z([('[Content_Types].xml', '<Types/>'), ('word/document.xml', '<w:document/>')])
+plain = z([('a.txt', 'hello ' * 100)])
+open(sys.argv[1], 'wb').write(r.randbytes(5001) + docx + r.randbytes(3000) + plain + r.randbytes(2000))
+PY
+	run etk-carve --scope all --no-write --types docx "$T/z.bin"
+	expect_rc 0
+	check "--types docx: only the DOCX (got $(wc -l <"$T/out"))" test "$(wc -l <"$T/out")" -eq 1
+	expect_out_has "z.bin:@5001+"
+	expect_out_has "	docx	complete	"
+	run etk-carve --scope all --no-write --types zip "$T/z.bin"
+	check "--types zip: the ZIP and the DOCX (got $(wc -l <"$T/out"))" test "$(wc -l <"$T/out")" -eq 2
+fi
+
 # A cut archive is one broken file, not one per member: every member's
 # local header runs to the same end, and only the first is reported.
 if [ -n "$PY" ] && has_type zip; then
