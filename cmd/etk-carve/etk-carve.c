@@ -339,7 +339,7 @@ publish(struct crun *r, const char *tmp, const char *final, char sha[65],
 {
 	unsigned char dg[EVP_MAX_MD_SIZE];
 	unsigned int dl = 0;
-	int fd, e;
+	int e;
 
 	if (fflush(r->jf) != 0 || fsync(fileno(r->jf)) != 0) {
 		e = errno;
@@ -354,20 +354,8 @@ publish(struct crun *r, const char *tmp, const char *final, char sha[65],
 		return -1;
 	}
 	r->jf = NULL;
-	if (link(tmp, final) != 0) {
-		e = errno;
-		if (e == EEXIST)
-			etk_fail(err, ETK_EEXIST, 0,
-			    "'%s' exists; refusing to overwrite", final);
-		else
-			etk_fail(err, ETK_EIO, e, "cannot write '%s'", final);
+	if (etk_publish_file(-1, tmp, final, err) != ETK_OK)
 		return -1;
-	}
-	unlink(tmp);
-	if ((fd = open(r->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		(void)fsync(fd);
-		close(fd);
-	}
 	EVP_DigestFinal_ex(r->md, dg, &dl);
 	etk_hex(dg, dl, sha);
 	return 0;

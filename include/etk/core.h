@@ -118,6 +118,12 @@ ETK_API void etk_time_now(int64_t *sec, int32_t *nsec);
  * SHA-256 of the bytes written. */
 ETK_API int etk_write_file_atomic(const char *path, const void *data,
     size_t len, int overwrite, char *sha256hex, struct etk_error *);
+/* Publish a file written under a temporary name tmp in path's
+ * directory: fsync and close fd (when fd >= 0), link tmp to path (never
+ * over an existing file: ETK_EEXIST), remove tmp, fsync the directory.
+ * On failure tmp is removed too and path does not exist. */
+ETK_API int etk_publish_file(int fd, const char *tmp, const char *path,
+    struct etk_error *);
 
 #ifdef __cplusplus
 }

@@ -1217,7 +1217,7 @@ write_file(struct eng *e, const struct res *r, char *rel, size_t rellen,
 {
 	char type[64], ext[32], dir[4096], path[4096], tmp[4096 + 32];
 	const char *top;
-	int fd, rc, dfd;
+	int fd, rc;
 
 	/* Validated files under carved/, the rest under partial/: a
 	 * directory of carved/ holds only files that are whole. */
@@ -1243,28 +1243,10 @@ write_file(struct eng *e, const struct res *r, char *rel, size_t rellen,
 	(void)fchmod(fd, 0640);
 	if ((rc = copy_runs(e, r, fd, sha, head, nhead, err)) != ETK_OK)
 		goto fail;
-	if (fsync(fd) != 0) {
-		rc = etk_fail(err, ETK_EIO, errno, "cannot write '%s'", path);
-		goto fail;
-	}
-	if (close(fd) != 0) {
-		fd = -1;
-		rc = etk_fail(err, ETK_EIO, errno, "cannot write '%s'", path);
-		goto fail;
-	}
+	rc = etk_publish_file(fd, tmp, path, err);
 	fd = -1;
-	if (link(tmp, path) != 0) {
-		rc = errno == EEXIST ? etk_fail(err, ETK_EEXIST, 0,
-		    "'%s' exists; refusing to overwrite", path) :
-		    etk_fail(err, ETK_EIO, errno, "cannot write '%s'", path);
-		goto fail;
-	}
-	unlink(tmp);
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		(void)fsync(dfd);
-		close(dfd);
-	}
-	return ETK_OK;
+	if (rc == ETK_OK)
+		return ETK_OK;
 fail:
 	if (fd >= 0)
 		close(fd);

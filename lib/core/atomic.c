@@ -98,3 +98,36 @@ fail:
 		    "'%s' exists; refusing to overwrite", path);
 	return etk_fail(err, ETK_EIO, e, "cannot write '%s'", path);
 }
+
+int
+etk_publish_file(int fd, const char *tmp, const char *path,
+    struct etk_error *err)
+{
+	int e;
+
+	if (fd >= 0) {
+		if (fsync(fd) != 0 && errno != EINVAL) {
+			e = errno;
+			close(fd);
+			unlink(tmp);
+			return etk_fail(err, ETK_EIO, e, "cannot write '%s'",
+			    path);
+		}
+		if (close(fd) != 0) {
+			e = errno;
+			unlink(tmp);
+			return etk_fail(err, ETK_EIO, e, "cannot write '%s'",
+			    path);
+		}
+	}
+	if (link(tmp, path) != 0) {
+		e = errno;
+		unlink(tmp);
+		return e == EEXIST ? etk_fail(err, ETK_EEXIST, 0,
+		    "'%s' exists; refusing to overwrite", path) :
+		    etk_fail(err, ETK_EIO, e, "cannot write '%s'", path);
+	}
+	unlink(tmp);
+	(void)fsync_dir_of(path);
+	return ETK_OK;
+}

@@ -206,22 +206,6 @@ walk_problems(struct inv *v, const struct etk_summary *sum)
 	}
 }
 
-static void
-fsync_dir(const char *path)
-{
-	char *copy;
-	int fd;
-
-	if ((copy = strdup(path)) == NULL)
-		return;
-	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd != -1) {
-		(void)fsync(fd);
-		close(fd);
-	}
-	free(copy);
-}
-
 int
 etk_image_inventory(const char *source, const char *target_base,
     int threads, const struct etk_dirtar *dt, struct etk_image_result *r,
@@ -279,26 +263,11 @@ etk_image_inventory(const char *source, const char *target_base,
 		*err = v.err;
 		goto out;
 	}
-	if (fsync(v.fd) == -1 && errno != EINVAL) {
-		rc = etk_fail(err, ETK_EIO, errno, "cannot write '%s': %s",
-		    path, strerror(errno));
-		goto out;
-	}
-	rc = close(v.fd);
-	v.fd = -1;
-	if (rc == -1) {
-		rc = etk_fail(err, ETK_EIO, errno, "cannot write '%s': %s",
-		    path, strerror(errno));
-		goto out;
-	}
 	/* link: never over a file that appeared meanwhile. */
-	if (link(tmp, path) == -1) {
-		rc = etk_fail(err, errno == EEXIST ? ETK_EEXIST : ETK_EIO,
-		    errno, "cannot create '%s': %s", path, strerror(errno));
+	rc = etk_publish_file(v.fd, tmp, path, err);
+	v.fd = -1;
+	if (rc != ETK_OK)
 		goto out;
-	}
-	unlink(tmp);
-	fsync_dir(path);
 	memcpy(r->inventory_sha256, d.sha256, 65);
 	r->inventory_path = path;
 	path = NULL;
