@@ -22,19 +22,27 @@ struct kind_probe {
 	struct etk_buf locator;	/* its full locator */
 };
 
+enum {
+	OPT_PASSWORD_FILE = ETK_OPT_FIRST_PRIVATE
+};
+
 static void
 usage(FILE *fp)
 {
 	if (fp != stdout)
 		fprintf(fp, "%s: ", etk_getprogname());
 	fprintf(fp, "usage: %s [-hqV] [-j N] [-n length] [-o offset] "
-	    "[--case DIR] source locator\n", etk_getprogname());
+	    "[--case DIR] [--password-file FILE] source locator\n",
+	    etk_getprogname());
 	if (fp != stdout)
 		return;
 	fputs("options:\n"
 	    "  -n, --length N      write at most N bytes (K, M, G, T "
 	    "suffixes: binary)\n"
-	    "  -o, --offset N      start N bytes into the item\n", fp);
+	    "  -o, --offset N      start N bytes into the item\n"
+	    "      --password-file FILE\n"
+	    "                      password of an encrypted iOS backup: "
+	    "FILE's first line\n", fp);
 	etk_cmd_usage_common(fp);
 }
 
@@ -115,11 +123,13 @@ main(int argc, char *argv[])
 		ETK_COMMON_LONGOPTS,
 		{ "length",	required_argument,	NULL, 'n' },
 		{ "offset",	required_argument,	NULL, 'o' },
+		{ "password-file", required_argument,	NULL, OPT_PASSWORD_FILE },
 		{ NULL,		0,			NULL, 0 }
 	};
 	struct etk_cmd cmd;
 	struct etk_error err = { 0 };
 	struct etk_evidence *ev = NULL;
+	struct etk_evidence_opts eo;
 	struct etk_source *src = NULL;
 	struct etk_progress *pg = NULL;
 	enum etk_loc_kind kind = ETK_LOC_NONE;
@@ -129,10 +139,11 @@ main(int argc, char *argv[])
 	char *buf = NULL;
 	uint64_t off = 0, len = UINT64_MAX, end, size, done = 0;
 	size_t want, got;
-	int ch, rc, status = ETK_EXIT_OK, epipe = 0;
+	int ch, rc, status = ETK_EXIT_OK, epipe = 0, open_failed = 0;
 
 	if (etk_cmd_begin(&cmd, "etk-cat", argc, argv) != 0)
 		return cmd.exit_now;
+	memset(&eo, 0, sizeof(eo));
 	while ((ch = getopt_long(argc, argv, ETK_COMMON_SHORTOPTS "n:o:",
 	    longopts, NULL)) != -1) {
 		switch (ch) {
@@ -149,6 +160,9 @@ main(int argc, char *argv[])
 				    "bad offset '%s'", optarg);
 				return etk_cmd_leave(&cmd, ETK_EXIT_USAGE);
 			}
+			break;
+		case OPT_PASSWORD_FILE:
+			eo.password_file = optarg;
 			break;
 		default:
 			if (etk_cmd_common_opt(&cmd, ch, optarg, usage) !=
@@ -179,8 +193,10 @@ main(int argc, char *argv[])
 	memset(&k, 0, sizeof(k));
 	etk_buf_init(&k.locator);
 
-	if ((rc = etk_evidence_open(&ev, path, &err)) != ETK_OK)
+	if ((rc = etk_evidence_open_opts(&ev, path, &eo, &err)) != ETK_OK) {
+		open_failed = 1;
 		goto fail;
+	}
 	if ((rc = etk_evidence_stat(ev, locarg, probe_kind, &k, &err)) !=
 	    ETK_OK)
 		goto fail;
@@ -242,7 +258,10 @@ main(int argc, char *argv[])
 fail:
 	etk_progress_free(pg);
 	etk_cmd_error(&cmd, &err);	/* the one line that says why */
-	status = ETK_EXIT_FAILURE;
+	/* EINVAL at open: the caller's input (a wrong or missing
+	 * password) */
+	status = open_failed && rc == ETK_EINVAL ? ETK_EXIT_USAGE :
+	    ETK_EXIT_FAILURE;
 done:
 	etk_buf_release(&k.locator);
 	free(buf);

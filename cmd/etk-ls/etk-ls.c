@@ -26,7 +26,8 @@
 #include "cmdutil.h"
 
 enum {
-	OPT_NESTED = ETK_OPT_FIRST_PRIVATE
+	OPT_NESTED = ETK_OPT_FIRST_PRIVATE,
+	OPT_PASSWORD_FILE
 };
 
 struct ls {
@@ -62,7 +63,8 @@ usage(FILE *fp)
 	if (fp != stdout)
 		fprintf(fp, "%s: ", etk_getprogname());
 	fprintf(fp, "usage: %s [-dhlpqruV] [-j N] [--case DIR] [--json] "
-	    "[--nested] source [locator]\n", etk_getprogname());
+	    "[--nested] [--password-file FILE] source [locator]\n",
+	    etk_getprogname());
 	if (fp != stdout)
 		return;
 	fputs("options:\n"
@@ -75,7 +77,10 @@ usage(FILE *fp)
 	    "recursively\n"
 	    "  -u, --allocated     list allocated entries only\n"
 	    "      --nested        also list inside archives found in the "
-	    "evidence\n", fp);
+	    "evidence\n"
+	    "      --password-file FILE\n"
+	    "                      password of an encrypted iOS backup: "
+	    "FILE's first line\n", fp);
 	etk_cmd_usage_common(fp);
 }
 
@@ -568,11 +573,13 @@ main(int argc, char *argv[])
 		{ "deleted",	no_argument,	NULL, 'd' },
 		{ "long",	no_argument,	NULL, 'l' },
 		{ "nested",	no_argument,	NULL, OPT_NESTED },
+		{ "password-file", required_argument, NULL, OPT_PASSWORD_FILE },
 		{ "recursive",	no_argument,	NULL, 'r' },
 		{ NULL,		0,		NULL, 0 }
 	};
 	struct etk_cmd cmd;
 	struct etk_error err = { 0 };
+	struct etk_evidence_opts eo;
 	struct ls ls;
 	const struct etk_volume *vols;
 	const char *path, *table, *start = NULL;
@@ -585,6 +592,7 @@ main(int argc, char *argv[])
 	if (etk_cmd_begin(&cmd, "etk-ls", argc, argv) != 0)
 		return cmd.exit_now;
 	memset(&ls, 0, sizeof(ls));
+	memset(&eo, 0, sizeof(eo));
 	ls.cmd = &cmd;
 	while ((ch = getopt_long(argc, argv, ETK_COMMON_SHORTOPTS "dlpru",
 	    longopts, NULL)) != -1) {
@@ -606,6 +614,9 @@ main(int argc, char *argv[])
 			break;
 		case OPT_NESTED:
 			nested = 1;
+			break;
+		case OPT_PASSWORD_FILE:
+			eo.password_file = optarg;
 			break;
 		default:
 			if (etk_cmd_common_opt(&cmd, ch, optarg, usage) !=
@@ -651,9 +662,10 @@ main(int argc, char *argv[])
 		return etk_cmd_leave(&cmd, cmd.exit_now);
 	}
 	etk_cmd_input(&cmd, path);
-	if ((rc = etk_evidence_open(&ls.ev, path, &err)) != ETK_OK) {
+	if ((rc = etk_evidence_open_opts(&ls.ev, path, &eo, &err)) != ETK_OK) {
 		etk_cmd_error(&cmd, &err);	/* the one line that says why */
-		status = ETK_EXIT_FAILURE;
+		/* EINVAL: the caller's input (a wrong or missing password) */
+		status = rc == ETK_EINVAL ? ETK_EXIT_USAGE : ETK_EXIT_FAILURE;
 		goto done;
 	}
 	ls.evname = etk_evidence_name(ls.ev);

@@ -38,8 +38,32 @@ enum etk_ev_kind {
  * releases it with etk_evidence_close().  Errors name the file and the
  * layer ("phone.raw: gpt: partition 3 ends past the end of the image").
  * An image without a partition table or file system still opens (its
- * volume list says so); only an unreadable or empty path fails. */
+ * volume list says so); only an unreadable or empty path fails.  Same
+ * as etk_evidence_open_opts with opts NULL. */
 ETK_API int etk_evidence_open(struct etk_evidence **evp, const char *path,
+    struct etk_error *err);
+
+/* Options for etk_evidence_open_opts.  Zero the struct, then set what
+ * you need (fields may be added at the end). */
+struct etk_evidence_opts {
+	/* Encrypted iTunes/Finder backups: a file whose first line (without
+	 * its "\n" or "\r\n") is the backup password.  Borrowed: read
+	 * during the open call only.  When NULL, the file named by the
+	 * environment variable ETK_PASSWORD_FILE, if that is set and not
+	 * empty.  Unused for every other kind of evidence. */
+	const char *password_file;
+};
+
+/* etk_evidence_open with options (opts may be NULL: the defaults).
+ * An encrypted iOS backup (Manifest.plist IsEncrypted) opens with its
+ * password: the keybag's class keys are unwrapped, Manifest.db is
+ * decrypted in memory (nothing decrypted is ever written to disk) and
+ * each file is decrypted as it is read.  Errors:
+ *   ETK_EINVAL  no password file given, one that cannot be read or is
+ *               empty, or a wrong password ("...: wrong password ...");
+ *   ETK_EFORMAT a damaged keybag, ManifestKey or Manifest.db. */
+ETK_API int etk_evidence_open_opts(struct etk_evidence **evp,
+    const char *path, const struct etk_evidence_opts *opts,
     struct etk_error *err);
 
 /* Open evidence over an already open byte source (a memory buffer, a

@@ -5,6 +5,7 @@
  *   archive.c   string arena, name normalisation, the sorted member tree
  *   ab.c        Android backup header, the zlib/gzip/raw-deflate reader
  *   dir.c       a read-only etk_source over an open file descriptor
+ *   iosenc.c    encrypted iOS backups: keybag, keys, decrypting source
  */
 #ifndef ETK_CONT_INT_H
 #define ETK_CONT_INT_H
@@ -137,5 +138,35 @@ int etk_cont_fd_source(struct etk_source **, int fd, const char *name,
  * shown names the file in messages. */
 int etk_cont_open_regular(int dirfd, const char *name, const char *shown,
     int *fdp, struct etk_error *);
+
+/* ---- iosenc.c: encrypted iTunes/Finder backups ---- */
+
+/* Class keys unwrapped from a backup keybag. */
+struct etk_ios_keys;
+/* Parse the keybag (BackupKeyBag of Manifest.plist), derive the key from
+ * the password in password_file (its first line) and unwrap the class
+ * keys.  ETK_EINVAL for a wrong password or an unreadable or empty
+ * password file, ETK_EFORMAT for a damaged keybag.  Free with
+ * etk_ios_keys_free (wipes the keys). */
+int etk_ios_unlock(struct etk_ios_keys **, const unsigned char *keybag,
+    size_t n, const char *password_file, struct etk_error *);
+void etk_ios_keys_free(struct etk_ios_keys *);	/* accepts NULL */
+/* Unwrap a 40-byte wrapped key (ManifestKey, a file's EncryptionKey,
+ * without their 4-byte class prefix) with the key of class cls.
+ * ETK_ENOTFOUND when the keybag has no such class key, ETK_EFORMAT when
+ * the unwrap fails. */
+int etk_ios_unwrap(const struct etk_ios_keys *, uint32_t cls,
+    const unsigned char *wrapped, size_t n, unsigned char key[32]);
+/* AES-256-CBC (zero IV) decrypt buf in place and check its PKCS#7
+ * padding; *plain is the length without it.  ETK_EFORMAT when n is not
+ * a whole number of blocks or the padding is wrong. */
+int etk_ios_decrypt_buf(const unsigned char key[32], unsigned char *buf,
+    size_t n, size_t *plain);
+/* A source decrypting the stored file open on fd (owned: closed with
+ * the source, also when this fails) with key, size bytes long (the
+ * record's Size).  Random access.  name is copied. */
+int etk_ios_enc_source(struct etk_source **, int fd,
+    const unsigned char key[32], uint64_t size, const char *name,
+    struct etk_error *);
 
 #endif /* ETK_CONT_INT_H */

@@ -47,6 +47,7 @@ struct etk_evidence {
 	const struct etk_volume *vols;	/* owned by bctx */
 	size_t nvols;
 	const char *vs_type;		/* owned by bctx */
+	char *password_file;		/* encrypted iOS backups, or NULL */
 };
 
 /* ---- small helpers ---- */
@@ -283,6 +284,7 @@ etk_evidence_close(struct etk_evidence *ev)
 		ev->ops->close(ev->bctx);
 	if (ev->own_src)
 		etk_source_close(ev->src);
+	free(ev->password_file);
 	free(ev->prefix);
 	free(ev->name);
 	free(ev);
@@ -357,11 +359,19 @@ int
 etk_evidence_open(struct etk_evidence **evp, const char *path,
     struct etk_error *err)
 {
+	return etk_evidence_open_opts(evp, path, NULL, err);
+}
+
+int
+etk_evidence_open_opts(struct etk_evidence **evp, const char *path,
+    const struct etk_evidence_opts *opts, struct etk_error *err)
+{
 	struct etk_error tmp = { 0 };
 	struct etk_evidence *ev;
 	struct etk_source *src;
 	struct stat st;
 	char *name, *manifest;
+	const char *pwf;
 	enum etk_ev_kind kind;
 	int rc;
 
@@ -384,6 +394,14 @@ etk_evidence_open(struct etk_evidence **evp, const char *path,
 		free(name);
 		if (ev == NULL)
 			return nomem(err);
+		/* Only iOS backup folders can be encrypted ones. */
+		pwf = opts != NULL && opts->password_file != NULL ?
+		    opts->password_file : getenv("ETK_PASSWORD_FILE");
+		if (kind == ETK_EV_IOS_BACKUP && pwf != NULL && *pwf != '\0' &&
+		    (ev->password_file = xstrdup(pwf)) == NULL) {
+			etk_evidence_close(ev);
+			return nomem(err);
+		}
 		if ((rc = ev_attach(ev, kind, path, err)) != ETK_OK) {
 			etk_evidence_close(ev);
 			return rc;
@@ -462,6 +480,12 @@ const char *
 etk_ev_name(const struct etk_evidence *ev)
 {
 	return ev != NULL ? ev->name : NULL;
+}
+
+const char *
+etk_ev_password_file(const struct etk_evidence *ev)
+{
+	return ev != NULL ? ev->password_file : NULL;
 }
 
 void

@@ -73,6 +73,8 @@ int etk_iosbackup_open(struct etk_evidence *, const char *path, void **bctx,
 /* Accessors for backends. */
 struct etk_source *etk_ev_source(const struct etk_evidence *);
 const char *etk_ev_name(const struct etk_evidence *);
+/* Password file for an encrypted iOS backup, or NULL.  Borrowed. */
+const char *etk_ev_password_file(const struct etk_evidence *);
 
 /* Append to out the full locator of an item of this evidence:
  * "<prefix><item>" where prefix is "name:" at top level or

@@ -18,8 +18,14 @@
  * when it parses, else from the stored file.  A file missing from the
  * folder is still listed; opening it says which stored file is missing.
  *
- * Encrypted backups (Manifest.plist IsEncrypted, or a Manifest.db that
- * is not SQLite) are recognised and refused.
+ * Encrypted backups (Manifest.plist IsEncrypted) open with a password
+ * file (etk_evidence_open_opts, ETK_PASSWORD_FILE): iosenc.c unlocks
+ * the keybag, Manifest.db is decrypted into memory and opened there
+ * (sqlite3_deserialize: nothing decrypted ever reaches the disk, so
+ * nothing is left behind if the process dies), and each stored file is
+ * decrypted as it is read.  Without a password they are refused; so is
+ * a Manifest.db that is not SQLite while Manifest.plist does not say
+ * encrypted.
  */
 #include <sys/stat.h>
 
@@ -33,6 +39,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
 #include <etk/evidence.h>
 #include <etk/locator.h>
 
@@ -41,6 +50,8 @@
 #define PLIST_MAX	(4 * 1024 * 1024)	/* Manifest.plist, at most */
 #define BLOB_MAX	(1024 * 1024)		/* `file` blobs, at most */
 #define FILEID_MAX	128
+#define MANIFEST_DB_MAX	((size_t)1 << 30)	/* decrypted in memory */
+#define WKEY_LEN	44			/* class (LE) + wrapped key */
 
 /* ---- binary property lists (bounded, no recursion) ---- */
 
@@ -185,6 +196,23 @@ bp_uid(const struct bp *b, uint64_t ref, uint64_t *v)
 	return 0;
 }
 
+/* A data object: *p points into the plist. */
+static int
+bp_data(const struct bp *b, uint64_t ref, const unsigned char **p,
+    size_t *len)
+{
+	uint64_t count;
+	size_t off, start;
+
+	if (bp_obj(b, ref, &off) != 0 || (b->d[off] & 0xf0) != 0x40 ||
+	    bp_count(b, off, &count, &start) != 0 || start > b->otab ||
+	    count > b->otab - start)
+		return -1;
+	*p = b->d + start;
+	*len = (size_t)count;
+	return 0;
+}
+
 /* A string (ASCII or UTF-16BE) as UTF-8 into out. */
 static int
 bp_str(const struct bp *b, uint64_t ref, char *out, size_t outsz)
@@ -298,6 +326,9 @@ struct irow {
 	int flags;		/* Files.flags */
 	uint8_t meta;		/* blob parsed */
 	uint8_t times;
+	uint8_t has_pclass;
+	uint32_t pclass;	/* ProtectionClass */
+	const unsigned char *wkey;	/* EncryptionKey (WKEY_LEN), or NULL */
 };
 
 struct ibk {
@@ -310,6 +341,8 @@ struct ibk {
 	size_t budget;
 	char *fault;
 	struct etk_volume vol;
+	int enc;			/* encrypted backup */
+	struct etk_ios_keys *keys;	/* its class keys */
 };
 
 static int
@@ -370,22 +403,106 @@ slurp(int dirfd, const char *name, size_t max, unsigned char **out,
 	return 0;
 }
 
-/* Manifest.plist says IsEncrypted (binary or XML plist). */
+/* What Manifest.plist says about encryption. */
+struct mplist {
+	int enc;			/* IsEncrypted */
+	unsigned char *keybag;		/* BackupKeyBag, malloc'd, or NULL */
+	size_t kblen;
+	unsigned char *mkey;		/* ManifestKey, malloc'd, or NULL */
+	size_t mklen;
+};
+
+static void
+mplist_release(struct mplist *mp)
+{
+	free(mp->keybag);
+	free(mp->mkey);
+	memset(mp, 0, sizeof(*mp));
+}
+
+static unsigned char *
+memdup(const void *p, size_t n)
+{
+	unsigned char *d = malloc(n > 0 ? n : 1);
+
+	if (d != NULL && n > 0)
+		memcpy(d, p, n);
+	return d;
+}
+
+/* The base64 <data> after <key>KEY</key> in an XML plist, decoded. */
 static int
-plist_encrypted(int dirfd)
+xml_data(const char *d, size_t n, const char *key, unsigned char **out,
+    size_t *outlen)
+{
+	char pat[64], *b64;
+	const char *p, *q, *end = d + n;
+	size_t m = 0, pad;
+	int r;
+
+	*out = NULL;
+	*outlen = 0;
+	snprintf(pat, sizeof(pat), "<key>%s</key>", key);
+	if ((p = memmem(d, n, pat, strlen(pat))) == NULL)
+		return -1;
+	p += strlen(pat);
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' ||
+	    *p == '\r'))
+		p++;
+	if (end - p < 6 || memcmp(p, "<data>", 6) != 0)
+		return -1;
+	p += 6;
+	if ((q = memmem(p, (size_t)(end - p), "</data>", 7)) == NULL ||
+	    (b64 = malloc((size_t)(q - p) + 1)) == NULL)
+		return -1;
+	for (; p < q; p++)
+		if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+			b64[m++] = *p;
+	pad = (m > 0 && b64[m - 1] == '=') + (m > 1 && b64[m - 2] == '=');
+	if (m % 4 != 0 || m > INT_MAX || (*out = malloc(m / 4 * 3 + 1)) ==
+	    NULL) {
+		free(b64);
+		return -1;
+	}
+	r = EVP_DecodeBlock(*out, (const unsigned char *)b64, (int)m);
+	free(b64);
+	if (r < 0 || (size_t)r < pad) {
+		free(*out);
+		*out = NULL;
+		return -1;
+	}
+	*outlen = (size_t)r - pad;	/* DecodeBlock keeps the '=' bytes */
+	return 0;
+}
+
+/* Manifest.plist (binary or XML): IsEncrypted, BackupKeyBag and
+ * ManifestKey.  A missing or unreadable plist reads as unencrypted. */
+static int
+read_mplist(int dirfd, struct mplist *mp)
 {
 	unsigned char *d;
+	const unsigned char *v;
 	const char *p, *end;
 	struct bp b;
-	uint64_t v;
-	size_t n;
-	int enc = 0;
+	uint64_t ref;
+	size_t n, len;
 
+	memset(mp, 0, sizeof(*mp));
 	if (slurp(dirfd, "Manifest.plist", PLIST_MAX, &d, &n) != 0)
-		return 0;
+		return ETK_OK;
 	if (bp_init(&b, d, n) == 0) {
-		if (bp_dict_get(&b, b.top, "IsEncrypted", &v) == 0)
-			bp_bool(&b, v, &enc);
+		if (bp_dict_get(&b, b.top, "IsEncrypted", &ref) == 0)
+			bp_bool(&b, ref, &mp->enc);
+		if (bp_dict_get(&b, b.top, "BackupKeyBag", &ref) == 0 &&
+		    bp_data(&b, ref, &v, &len) == 0) {
+			mp->keybag = memdup(v, len);
+			mp->kblen = len;
+		}
+		if (bp_dict_get(&b, b.top, "ManifestKey", &ref) == 0 &&
+		    bp_data(&b, ref, &v, &len) == 0) {
+			mp->mkey = memdup(v, len);
+			mp->mklen = len;
+		}
 	} else {
 		end = (const char *)d + n;
 		p = memmem(d, n, "<key>IsEncrypted</key>", 22);
@@ -394,11 +511,17 @@ plist_encrypted(int dirfd)
 			while (p < end && (*p == ' ' || *p == '\t' ||
 			    *p == '\n' || *p == '\r'))
 				p++;
-			enc = end - p >= 6 && memcmp(p, "<true", 5) == 0;
+			mp->enc = end - p >= 6 && memcmp(p, "<true", 5) == 0;
+		}
+		if (mp->enc) {
+			xml_data((const char *)d, n, "BackupKeyBag",
+			    &mp->keybag, &mp->kblen);
+			xml_data((const char *)d, n, "ManifestKey", &mp->mkey,
+			    &mp->mklen);
 		}
 	}
 	free(d);
-	return enc;
+	return ETK_OK;
 }
 
 /* MBFile fields from a `file` blob. */
@@ -447,6 +570,23 @@ parse_mbfile(struct ibk *bk, struct irow *r, const void *blob, size_t n)
 	if (bp_dict_get(&b, root, "GroupID", &v) == 0 &&
 	    bp_int(&b, v, &x) == 0)
 		r->gid = x;
+	if (bp_dict_get(&b, root, "ProtectionClass", &v) == 0 &&
+	    bp_int(&b, v, &x) == 0 && x >= 0 && x <= UINT32_MAX) {
+		r->pclass = (uint32_t)x;
+		r->has_pclass = 1;
+	}
+	/* Encrypted backups: an NSData (class + wrapped file key). */
+	if (bk->enc && bp_dict_get(&b, root, "EncryptionKey", &v) == 0 &&
+	    bp_uid(&b, v, &u) == 0 && bp_array_get(&b, objs, u, &v) == 0 &&
+	    bp_dict_get(&b, v, "NS.data", &v) == 0) {
+		const unsigned char *kd;
+		size_t kn;
+
+		if (bp_data(&b, v, &kd, &kn) == 0 && kn == WKEY_LEN)
+			r->wkey = (const unsigned char *)
+			    etk_cont_arena_strndup(&bk->arena,
+			    (const char *)kd, kn);
+	}
 	if (bp_dict_get(&b, root, "Target", &v) == 0 &&
 	    bp_uid(&b, v, &u) == 0 && bp_array_get(&b, objs, u, &v) == 0 &&
 	    bp_str(&b, v, t, sizeof(t)) == 0)
@@ -629,8 +769,83 @@ files_is_table(sqlite3 *db)
 	return ok;
 }
 
+/*
+ * Decrypt the encrypted Manifest.db open on fd into memory and open it
+ * there, read-only.  key is the unwrapped ManifestKey.
+ */
 static int
-read_manifest(struct ibk *bk, const char *dir, struct etk_error *err)
+open_enc_manifest(struct ibk *bk, int fd, const unsigned char key[32],
+    sqlite3 **dbp, struct etk_error *err)
+{
+	const char *name = etk_ev_name(bk->ev);
+	unsigned char *buf;
+	struct stat st;
+	size_t n = 0, plain;
+	ssize_t r;
+	int rc, sr;
+
+	*dbp = NULL;
+	if (fstat(fd, &st) != 0)
+		return etk_fail(err, ETK_EIO, errno, "%s: ios-backup: "
+		    "Manifest.db", name);
+	if (st.st_size <= 0 || (uint64_t)st.st_size > MANIFEST_DB_MAX)
+		return etk_fail(err, ETK_EFORMAT, 0, "%s: ios-backup: encrypted "
+		    "Manifest.db of %jd bytes (at most %zu MiB)", name,
+		    (intmax_t)st.st_size, MANIFEST_DB_MAX >> 20);
+	/* sqlite3_malloc64: the connection frees it (FREEONCLOSE) */
+	if ((buf = sqlite3_malloc64((sqlite3_uint64)st.st_size)) == NULL)
+		return nomem(err);
+	while (n < (size_t)st.st_size) {
+		r = pread(fd, buf + n, (size_t)st.st_size - n, (off_t)n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n != (size_t)st.st_size) {
+		sqlite3_free(buf);
+		return etk_fail(err, ETK_EIO, errno, "%s: ios-backup: cannot "
+		    "read Manifest.db", name);
+	}
+	rc = etk_ios_decrypt_buf(key, buf, n, &plain);
+	if (rc == ETK_OK && (plain < 100 ||
+	    memcmp(buf, "SQLite format 3", 16) != 0))
+		rc = ETK_EFORMAT;
+	if (rc != ETK_OK) {
+		OPENSSL_cleanse(buf, n);
+		sqlite3_free(buf);
+		return rc == ETK_ENOMEM ? nomem(err) : etk_fail(err,
+		    ETK_EFORMAT, 0, "%s: ios-backup: Manifest.db does not "
+		    "decrypt to a SQLite database (damaged, or ManifestKey "
+		    "altered)", name);
+	}
+	if ((sr = sqlite3_open_v2(":memory:", dbp, SQLITE_OPEN_READWRITE,
+	    NULL)) != SQLITE_OK) {
+		sqlite3_free(buf);
+		sqlite3_close(*dbp);
+		*dbp = NULL;
+		return etk_fail(err, ETK_ENOMEM, 0, "%s: ios-backup: %s", name,
+		    sqlite3_errstr(sr));
+	}
+	/* Frees buf, also when it fails. */
+	if ((sr = sqlite3_deserialize(*dbp, "main", buf, (sqlite3_int64)plain,
+	    (sqlite3_int64)n, SQLITE_DESERIALIZE_READONLY |
+	    SQLITE_DESERIALIZE_FREEONCLOSE)) != SQLITE_OK) {
+		rc = etk_fail(err, ETK_EFORMAT, 0, "%s: ios-backup: decrypted "
+		    "Manifest.db: %s", name, sqlite3_errmsg(*dbp));
+		sqlite3_close(*dbp);
+		*dbp = NULL;
+		return rc;
+	}
+	return ETK_OK;
+}
+
+/* Read the Files rows: from dir/Manifest.db (immutable), or from db
+ * when already open (decrypted; closed here). */
+static int
+read_manifest(struct ibk *bk, const char *dir, sqlite3 *db,
+    struct etk_error *err)
 {
 	static const char *const q[2] = {
 		"SELECT rowid, fileID, domain, relativePath, flags, file "
@@ -639,26 +854,28 @@ read_manifest(struct ibk *bk, const char *dir, struct etk_error *err)
 		"FROM Files"
 	};
 	struct etk_error lim = { 0 };
-	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;
 	struct etk_buf pb;
 	char *uri, msg[ETK_ERRMSG_MAX + 128];
 	int64_t rowno = 0;
 	int rc, sr, i;
 
-	if ((uri = db_uri(dir)) == NULL)
-		return etk_fail(err, errno == ENOMEM ? ETK_ENOMEM : ETK_EIO,
-		    errno, "%s: ios-backup: '%s'", etk_ev_name(bk->ev),
-		    dir);
-	sr = sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
-	    NULL);
-	free(uri);
-	if (sr != SQLITE_OK) {
-		rc = etk_fail(err, ETK_EFORMAT, 0, "%s: ios-backup: cannot "
-		    "open Manifest.db: %s", etk_ev_name(bk->ev),
-		    db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(sr));
-		sqlite3_close(db);
-		return rc;
+	if (db == NULL) {
+		if ((uri = db_uri(dir)) == NULL)
+			return etk_fail(err, errno == ENOMEM ? ETK_ENOMEM :
+			    ETK_EIO, errno, "%s: ios-backup: '%s'",
+			    etk_ev_name(bk->ev), dir);
+		sr = sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY |
+		    SQLITE_OPEN_URI, NULL);
+		free(uri);
+		if (sr != SQLITE_OK) {
+			rc = etk_fail(err, ETK_EFORMAT, 0, "%s: ios-backup: "
+			    "cannot open Manifest.db: %s", etk_ev_name(bk->ev),
+			    db != NULL ? sqlite3_errmsg(db) :
+			    sqlite3_errstr(sr));
+			sqlite3_close(db);
+			return rc;
+		}
 	}
 	/* A hostile manifest: no view or trigger code, bounded values. */
 #ifdef SQLITE_DBCONFIG_TRUSTED_SCHEMA
@@ -717,6 +934,7 @@ ibk_free(struct ibk *bk)
 		return;
 	if (bk->dirfd >= 0)
 		close(bk->dirfd);
+	etk_ios_keys_free(bk->keys);
 	etk_cont_tree_release(&bk->tree);
 	etk_cont_arena_release(&bk->arena);
 	free(bk->r);
@@ -730,12 +948,55 @@ ios_close(void *bctx)
 	ibk_free(bctx);
 }
 
+static uint32_t
+le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
+/* An encrypted backup: unlock its keybag with the password and unwrap
+ * the Manifest.db key into mkey. */
+static int
+unlock(struct ibk *bk, const struct mplist *mp, unsigned char mkey[32],
+    struct etk_error *err)
+{
+	const char *name = etk_ev_name(bk->ev);
+	const char *pwf = etk_ev_password_file(bk->ev);
+	int rc;
+
+	if (pwf == NULL)
+		return etk_fail(err, ETK_EINVAL, 0, "%s: ios-backup: encrypted "
+		    "backup (Manifest.plist: IsEncrypted): its password is "
+		    "needed (a password file)", name);
+	if (mp->keybag == NULL)
+		return etk_fail(err, ETK_EFORMAT, 0, "%s: ios-backup: encrypted "
+		    "backup without a BackupKeyBag in Manifest.plist", name);
+	if (mp->mkey == NULL || mp->mklen != WKEY_LEN)
+		return etk_fail(err, ETK_EFORMAT, 0, "%s: ios-backup: encrypted "
+		    "backup without a usable ManifestKey in Manifest.plist",
+		    name);
+	if ((rc = etk_ios_unlock(&bk->keys, mp->keybag, mp->kblen, pwf,
+	    err)) != ETK_OK)
+		return etk_wrap(err, "%s: ios-backup", name);
+	if ((rc = etk_ios_unwrap(bk->keys, le32(mp->mkey), mp->mkey + 4,
+	    WKEY_LEN - 4, mkey)) != ETK_OK)
+		return etk_fail(err, ETK_EFORMAT, 0, "%s: ios-backup: "
+		    "ManifestKey does not unwrap with the class %" PRIu32
+		    " key (damaged Manifest.plist)", name, le32(mp->mkey));
+	bk->enc = 1;
+	return ETK_OK;
+}
+
 int
 etk_iosbackup_open(struct etk_evidence *ev, const char *path, void **bctx,
     const struct etk_volume **vols, size_t *nvols, struct etk_error *err)
 {
 	const char *name = etk_ev_name(ev);
 	unsigned char head[16];
+	unsigned char mkey[32];
+	struct mplist mp = { 0 };
+	sqlite3 *db = NULL;
 	struct ibk *bk;
 	struct stat st;
 	ssize_t n;
@@ -757,12 +1018,9 @@ etk_iosbackup_open(struct etk_evidence *ev, const char *path, void **bctx,
 		    errno, "%s: ios-backup: cannot open '%s'", name, path);
 		goto fail;
 	}
-	if (plist_encrypted(bk->dirfd)) {
-		rc = etk_fail(err, ETK_EUNSUPP, 0, "%s: ios-backup: encrypted "
-		    "iOS backup not supported (Manifest.plist: IsEncrypted); "
-		    "make an unencrypted backup or decrypt it first", name);
+	read_mplist(bk->dirfd, &mp);
+	if (mp.enc && (rc = unlock(bk, &mp, mkey, err)) != ETK_OK)
 		goto fail;
-	}
 	if ((rc = etk_cont_open_regular(bk->dirfd, "Manifest.db",
 	    "Manifest.db", &fd, err)) != ETK_OK) {
 		if (rc == ETK_ENOTFOUND && fstatat(bk->dirfd, "Manifest.mbdb",
@@ -774,16 +1032,24 @@ etk_iosbackup_open(struct etk_evidence *ev, const char *path, void **bctx,
 			etk_wrap(err, "%s: ios-backup", name);
 		goto fail;
 	}
-	n = pread(fd, head, sizeof(head), 0);
-	close(fd);
-	if (n != (ssize_t)sizeof(head) ||
-	    memcmp(head, "SQLite format 3", 16) != 0) {
-		rc = etk_fail(err, ETK_EUNSUPP, 0, "%s: ios-backup: encrypted "
-		    "iOS backup not supported (Manifest.db is not a SQLite "
-		    "database)", name);
-		goto fail;
+	if (bk->enc) {
+		rc = open_enc_manifest(bk, fd, mkey, &db, err);
+		close(fd);
+		if (rc != ETK_OK)
+			goto fail;
+	} else {
+		n = pread(fd, head, sizeof(head), 0);
+		close(fd);
+		if (n != (ssize_t)sizeof(head) ||
+		    memcmp(head, "SQLite format 3", 16) != 0) {
+			rc = etk_fail(err, ETK_EUNSUPP, 0, "%s: ios-backup: "
+			    "encrypted iOS backup not supported (Manifest.db "
+			    "is not a SQLite database and Manifest.plist does "
+			    "not say encrypted)", name);
+			goto fail;
+		}
 	}
-	if ((rc = read_manifest(bk, path, err)) != ETK_OK)
+	if ((rc = read_manifest(bk, path, db, err)) != ETK_OK)
 		goto fail;
 	if (fstatat(bk->dirfd, "Manifest.db-wal", &st,
 	    AT_SYMLINK_NOFOLLOW) == 0 && st.st_size > 0)
@@ -813,8 +1079,11 @@ etk_iosbackup_open(struct etk_evidence *ev, const char *path, void **bctx,
 	*bctx = bk;
 	*vols = &bk->vol;
 	*nvols = 1;
-	return ETK_OK;
+	rc = ETK_OK;
+	bk = NULL;
 fail:
+	OPENSSL_cleanse(mkey, sizeof(mkey));
+	mplist_release(&mp);
 	ibk_free(bk);
 	return rc;
 }
@@ -1149,6 +1418,46 @@ ios_stat(struct etk_evidence *ev, void *bctx, const struct etk_loc_item *it,
 	return rc;
 }
 
+/* A stored file of an encrypted backup (fd owned): its key is the
+ * record's EncryptionKey, unwrapped with the key of the class it names
+ * (else of its ProtectionClass). */
+static int
+open_decrypted(struct ibk *bk, const struct irow *r, int fd,
+    const char *base, struct etk_source **out, struct etk_error *err)
+{
+	unsigned char key[32];
+	uint32_t cls;
+	int rc;
+
+	if (!r->meta || r->wkey == NULL) {
+		close(fd);
+		if (r->meta && r->size == 0)	/* empty: nothing encrypted */
+			return etk_source_open_mem(out, "", 0, base, err);
+		return etk_fail(err, ETK_EFORMAT, 0, "%s: ios-backup: '/%s': "
+		    "no usable EncryptionKey in its Manifest.db record",
+		    etk_ev_name(bk->ev), r->path);
+	}
+	cls = le32(r->wkey);
+	rc = etk_ios_unwrap(bk->keys, cls, r->wkey + 4, WKEY_LEN - 4, key);
+	if (rc != ETK_OK && r->has_pclass && r->pclass != cls) {
+		cls = r->pclass;
+		rc = etk_ios_unwrap(bk->keys, cls, r->wkey + 4, WKEY_LEN - 4,
+		    key);
+	}
+	if (rc != ETK_OK) {
+		close(fd);
+		return etk_fail(err, ETK_EFORMAT, 0, "%s: ios-backup: '/%s': "
+		    "its file key does not unwrap with the class %" PRIu32
+		    " key", etk_ev_name(bk->ev), r->path, cls);
+	}
+	rc = etk_ios_enc_source(out, fd, key, r->size, base, err);
+	OPENSSL_cleanse(key, sizeof(key));
+	if (rc != ETK_OK && rc != ETK_ENOMEM)
+		etk_wrap(err, "%s: ios-backup: '/%s'", etk_ev_name(bk->ev),
+		    r->path);
+	return rc;
+}
+
 static int
 ios_open_file(struct etk_evidence *ev, void *bctx,
     const struct etk_loc_item *it, struct etk_source **out,
@@ -1157,6 +1466,7 @@ ios_open_file(struct etk_evidence *ev, void *bctx,
 	struct ibk *bk = bctx;
 	const struct irow *r;
 	char shown[FILEID_MAX + 8];
+	const char *base;
 	size_t node;
 	uint32_t id;
 	int rc, fd;
@@ -1181,8 +1491,11 @@ ios_open_file(struct etk_evidence *ev, void *bctx,
 	    ETK_OK)
 		return etk_wrap(err, "%s: ios-backup: '/%s'",
 		    etk_ev_name(bk->ev), r->path);
-	return etk_cont_fd_source(out, fd, strrchr(r->path, '/') != NULL ?
-	    strrchr(r->path, '/') + 1 : r->path, "file", err);
+	base = strrchr(r->path, '/') != NULL ? strrchr(r->path, '/') + 1 :
+	    r->path;
+	if (!bk->enc)
+		return etk_cont_fd_source(out, fd, base, "file", err);
+	return open_decrypted(bk, r, fd, base, out, err);
 }
 
 const struct etk_backend_ops etk_backend_iosbackup = {

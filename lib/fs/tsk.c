@@ -1070,9 +1070,12 @@ probe_dirs(struct twalk *w, char *msg, size_t msglen)
 			char tm[ETK_ERRMSG_MAX];
 
 			tsk_msg(tm, sizeof(tm));
-			snprintf(msg, msglen, "directory %s/%s (inode %" PRIu64
+			/* A cut message still names the directory first;
+			 * using the result tells gcc the cut is meant. */
+			if (snprintf(msg, msglen, "directory %s/%s (inode %" PRIu64
 			    ") cannot be read: %s", w->base, w->probes[i].path,
-			    (uint64_t)w->probes[i].inum, tm);
+			    (uint64_t)w->probes[i].inum, tm) >= (int)msglen)
+				msg[msglen - 1] = '\0';
 		}
 	}
 	tsk_error_reset();

@@ -1326,8 +1326,10 @@ test_ios_backup(void **state)
 	assert_int_equal(sh("cd '%s' && sha256sum --quiet -c ../ios.sums && "
 	    "find . | LC_ALL=C sort | cmp -s - ../ios.files", P("ios")), 0);
 
-	expect_open_fails("iosenc", ETK_EUNSUPP,
-	    "encrypted iOS backup not supported");
+	/* Encrypted, and no password given (test_iosbackup_enc.c has the
+	 * rest). */
+	unsetenv("ETK_PASSWORD_FILE");
+	expect_open_fails("iosenc", ETK_EINVAL, "its password is needed");
 	expect_open_fails("iosnotdb", ETK_EUNSUPP,
 	    "encrypted iOS backup not supported");
 	ev = ev_open("iosbin");	/* binary Manifest.plist, not encrypted */
