@@ -146,16 +146,19 @@ ex_db_open_copied(char *tmpdir, const char *locator, const char *path,
 		}
 		snprintf(uri, sizeof(uri), "file:%s?immutable=1", q);
 		if (sqlite3_open_v2(uri, &d->main_only, SQLITE_OPEN_READONLY |
-		    SQLITE_OPEN_URI, NULL) != SQLITE_OK) {
+		    SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, NULL) !=
+		    SQLITE_OK) {
 			sqlite3_close(d->main_only);
 			d->main_only = NULL;
 		}
 	}
 	/* Read-write on our own copy: SQLite needs it to replay the WAL
-	 * or roll back a hot journal.  The evidence is not involved. */
+	 * or roll back a hot journal.  The evidence is not involved.  One
+	 * thread uses a handle: no mutex (measurable on million-row
+	 * tables). */
 	snprintf(p, sizeof(p), "%s/db", tmpdir);
-	if (sqlite3_open_v2(p, &d->db, SQLITE_OPEN_READWRITE, NULL) !=
-	    SQLITE_OK) {
+	if (sqlite3_open_v2(p, &d->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		rc = etk_fail(err, ETK_EFORMAT, 0, "%s: cannot open: %s",
 		    what, d->db != NULL ? sqlite3_errmsg(d->db) : "no memory");
 		ex_db_close(d);

@@ -325,8 +325,13 @@ void ex_pole_account(struct ex_pole *, const struct ex_account *,
 void ex_pole_image(struct ex_pole *, const struct ex_image_info *,
     const char *locator, const char *sha256);
 /* Write entities and links as JSON Lines in a deterministic order
- * (whatever order records came in).  ETK_EIO on a write error. */
-int ex_pole_write(struct ex_pole *, struct etk_buf *entities,
-    struct etk_buf *links, struct etk_error *err);
+ * (whatever order records came in).  Lines are rendered into bounded
+ * buffers handed to out() as they fill (which: 0 entities, 1 links;
+ * whole lines only; out may consume and must not keep buf), so a
+ * million events never sit in memory as text.  out returning non-zero
+ * stops the write with ETK_EIO. */
+typedef int (*ex_pole_out)(void *arg, int which, const struct etk_buf *buf);
+int ex_pole_write(struct ex_pole *, ex_pole_out out, void *arg,
+    struct etk_error *err);
 
 #endif /* ETK_EX_INT_H */

@@ -143,12 +143,60 @@ ex_time_cocoa_auto(struct ex_time *t, int64_t raw)
 	return ex_time_int(t, EX_T_COCOA_S, raw);
 }
 
+/* A numeric TEXT column, as SQLite's own affinity reads it: optional
+ * blanks, a sign, decimal digits, optionally a '.' and more digits,
+ * blanks.  Parsed by hand rather than with strtoll/strtod: strtod
+ * follows LC_NUMERIC (a comma locale would stop at the '.') and also
+ * accepts hex, "inf" and "nan", none of which is a stored clock.
+ * Returns 1 for an integer (*iv), 2 for a fraction (*dv), 0 for not a
+ * number. */
+static int
+parse_text_num(const char *s, int64_t *iv, double *dv)
+{
+	uint64_t ip = 0, fp = 0, fscale = 1;
+	int neg = 0, ndig = 0, frac = 0, nfrac = 0;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s == '+' || *s == '-')
+		neg = *s++ == '-';
+	for (; *s >= '0' && *s <= '9'; s++, ndig++) {
+		if (ip > (UINT64_MAX - 9) / 10)
+			return 0;
+		ip = ip * 10 + (uint64_t)(*s - '0');
+	}
+	if (*s == '.') {
+		frac = 1;
+		/* Digits past 18 are below a nanosecond of any unit we
+		 * read; keep the scale within uint64. */
+		for (s++; *s >= '0' && *s <= '9'; s++, nfrac++) {
+			if (nfrac < 18) {
+				fp = fp * 10 + (uint64_t)(*s - '0');
+				fscale *= 10;
+			}
+		}
+	}
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s != '\0' || ndig + nfrac == 0)
+		return 0;
+	if (!frac || fp == 0) {
+		if (ip > (uint64_t)INT64_MAX + (uint64_t)neg)
+			return 0;
+		*iv = neg ? (int64_t)(0 - ip) : (int64_t)ip;
+		return 1;
+	}
+	*dv = (double)ip + (double)fp / (double)fscale;
+	if (neg)
+		*dv = -*dv;
+	return 2;
+}
+
 int
 ex_time_col(struct ex_time *t, enum ex_tenc enc, sqlite3_stmt *st, int col)
 {
 	const char *s;
-	char *end;
-	long long ll;
+	int64_t iv;
 	double d;
 
 	switch (sqlite3_column_type(st, col)) {
@@ -162,14 +210,16 @@ ex_time_col(struct ex_time *t, enum ex_tenc enc, sqlite3_stmt *st, int col)
 		return ex_time_real(t, enc, d);
 	case SQLITE_TEXT:
 		s = (const char *)sqlite3_column_text(st, col);
-		if (s == NULL || *s == '\0')
+		if (s == NULL)
 			break;
-		ll = strtoll(s, &end, 10);
-		if (*end == '\0')
-			return ex_time_int(t, enc, (int64_t)ll);
-		d = strtod(s, &end);
-		if (*end == '\0')
+		switch (parse_text_num(s, &iv, &d)) {
+		case 1:
+			return ex_time_int(t, enc, iv);
+		case 2:
 			return ex_time_real(t, enc, d);
+		default:
+			break;
+		}
 		break;
 	default:
 		break;
