@@ -39,7 +39,8 @@ check_time(const struct ex_time *t)
 static void
 check_prov(const struct ex_prov *p)
 {
-	if (p->table == NULL)
+	/* A row names its table; a record from a file names the file. */
+	if ((p->table == NULL) == (p->file == NULL))
 		abort();
 }
 

@@ -2,8 +2,9 @@
 # The main job on the shipped fixtures: install what is needed, build,
 # make the test evidence, then work a phone exhibit the way an examiner
 # would: open a case, verify the E01, list every file (deleted too) into
-# the case, hash every file, read a file out, seal the journal and
-# verify the case.
+# the case, hash every file, extract messages, calls, contacts, pictures
+# and POLE, carve the unallocated space, read a file out, seal the
+# journal and verify the case.
 # Run as root on Debian 12:  sh scripts/demo.sh  [OUTDIR]
 set -eu
 cd "$(dirname "$0")/.."
@@ -25,9 +26,14 @@ set -x
 "$bin/etk" hash --case "$out/case" -c md5,sha1,sha256 "$fx/phone.E01" > "$out/phone-hashes.txt"
 "$bin/etk" hash --case "$out/case" -c md5,sha256 --format hashdeep "$fx/ios-ffs.tar" > "$out/ios-hashdeep.txt"
 head -5 "$out/phone-hashes.txt"
+"$bin/etk" extract --case "$out/case" -o "$out/phone-extract" "$fx/phone.E01"
+head -3 "$out/phone-extract/messages.jsonl"
+"$bin/etk" extract --case "$out/case" -o "$out/ios-extract" "$fx/ios-ffs.E01"
+"$bin/etk" carve --case "$out/case" -o "$out/phone-carve" "$fx/phone.E01"
 "$bin/etk" cat --case "$out/case" "$fx/phone.E01" "phone.E01:p6:/media/0/Download/archive.zip" | od -c | head -2
 "$bin/etk" custody --case "$out/case" seal --note "demo finished"
 "$bin/etk" custody --case "$out/case" log
 "$bin/etk" verify "$out/case"
 set +x
-echo "demo case in $out/case; file listing in $out/phone-files.jsonl; hashes in $out/phone-hashes.txt"
+echo "demo case in $out/case; file listing in $out/phone-files.jsonl; hashes in $out/phone-hashes.txt;"
+echo "phone records in $out/phone-extract and $out/ios-extract; carved files in $out/phone-carve"

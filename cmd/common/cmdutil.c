@@ -104,6 +104,7 @@ etk_cmd_begin(struct etk_cmd *cmd, const char *name, int argc, char **argv)
 	etk_buf_init(&cmd->inputs);
 	etk_buf_init(&cmd->outputs);
 	etk_buf_init(&cmd->errors);
+	etk_buf_init(&cmd->scope);
 	etk_time_now(&cmd->t0, &cmd->t0_ns);
 	/* Broken pipes (etk ls | head) end quietly with EPIPE on write. */
 	signal(SIGPIPE, SIG_IGN);
@@ -145,6 +146,7 @@ release(struct etk_cmd *cmd)
 	etk_buf_release(&cmd->inputs);
 	etk_buf_release(&cmd->outputs);
 	etk_buf_release(&cmd->errors);
+	etk_buf_release(&cmd->scope);
 	free(cmd->argv0);
 	cmd->argv0 = NULL;
 }
@@ -344,6 +346,16 @@ etk_cmd_output(struct etk_cmd *cmd, const char *path, const char *sha256,
 }
 
 void
+etk_cmd_scope(struct etk_cmd *cmd, const char *key, const char *json)
+{
+	if (cmd->scope.len != 0)
+		etk_buf_addc(&cmd->scope, ',');
+	etk_json_quote(&cmd->scope, key, strlen(key));
+	etk_buf_addc(&cmd->scope, ':');
+	etk_buf_adds(&cmd->scope, json);
+}
+
+void
 etk_cmd_error(struct etk_cmd *cmd, const struct etk_error *err)
 {
 	struct etk_json j;
@@ -398,6 +410,12 @@ journal_body(struct etk_cmd *cmd, int status, struct etk_buf *b)
 		    cmd->argv0[k] : cmd->argv[k]);
 	etk_json_arr_end(&j);
 	etk_json_obj_end(&j);
+	if (cmd->scope.len != 0) {
+		etk_json_key(&j, "scope");
+		etk_json_raw(&j, "{");
+		etk_buf_add(b, cmd->scope.data, cmd->scope.len);
+		etk_buf_addc(b, '}');
+	}
 	etk_json_key(&j, "inputs");
 	etk_json_raw(&j, "[");
 	etk_buf_add(b, cmd->inputs.data, cmd->inputs.len);

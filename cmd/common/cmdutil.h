@@ -76,6 +76,7 @@ struct etk_cmd {
 	struct etk_buf inputs;		/* JSON array members, comma-joined */
 	struct etk_buf outputs;
 	struct etk_buf errors;
+	struct etk_buf scope;		/* JSON object members, or empty */
 	unsigned nerrors;
 	int exit_now;			/* set when a helper says "exit" */
 };
@@ -134,6 +135,10 @@ void etk_cmd_input(struct etk_cmd *, const char *path);
  * derived_json: a JSON object text for "derived_from", or NULL. */
 void etk_cmd_output(struct etk_cmd *, const char *path, const char *sha256,
     uint64_t size, const char *derived_json);
+/* Record what the run was limited to (etk extract --what, --since,
+ * ...): key and a JSON value text, in the journal entry's "scope"
+ * object. */
+void etk_cmd_scope(struct etk_cmd *, const char *key, const char *json);
 /* Print "etk-NAME: <err->msg>" (unless quiet and the error is expected)
  * and record it in the journal entry's errors[]. */
 void etk_cmd_error(struct etk_cmd *, const struct etk_error *);

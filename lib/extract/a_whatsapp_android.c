@@ -217,9 +217,8 @@ emit_owner(struct ex_ctx *ctx, struct ex_db *db)
 		    sizeof(name)) && name[0] != '\0')
 			a.name = name;
 		/* Not a database row but the preference file beside the
-		 * database: its source reads "msgstore.db#shared_prefs/0". */
-		a.prov.table = "shared_prefs";
-		a.prov.rowid = 0;
+		 * database: the record's source is that file. */
+		a.prov.file = files[i];
 		ctx->ops->account(ctx->arg, &a);
 		break;
 	}

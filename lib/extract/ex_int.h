@@ -126,6 +126,10 @@ struct ex_prov {
 	const char *table;
 	int64_t rowid;
 	int wal_only;		/* the row lives only in the -wal */
+	const char *file;	/* or: not a row but a file beside the
+				 * database (the rel path given to
+				 * read_file); source is then that
+				 * file's own locator */
 };
 
 /* An attachment as the database names it.  The sink resolves the

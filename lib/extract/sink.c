@@ -674,10 +674,21 @@ jstrs(struct etk_buf *b, const char *const *v, size_t n)
 	etk_buf_addc(b, ']');
 }
 
+static const struct ex_ent *relative(struct etk_extract *,
+    const struct ex_db *, const char *);
+
 static void
 source_of(struct etk_extract *x, const struct ex_prov *p)
 {
+	const struct ex_ent *e;
+
 	etk_buf_reset(&x->src);
+	/* A record read from a file beside the database (WhatsApp's
+	 * preferences) points at that file, which etk cat can read. */
+	if (p->file != NULL && (e = relative(x, x->db, p->file)) != NULL) {
+		etk_buf_adds(&x->src, e->locator);
+		return;
+	}
 	etk_buf_adds(&x->src, x->db->locator);
 	etk_buf_addc(&x->src, '#');
 	etk_buf_adds(&x->src, p->table != NULL ? p->table : "?");
@@ -698,7 +709,10 @@ jprov(struct etk_extract *x, struct etk_buf *b, const struct ex_prov *p)
 	JK(b, ",\"table\":");
 	jstr(b, p->table);
 	JK(b, ",\"rowid\":");
-	jint(b, p->rowid);
+	if (p->file != NULL)
+		etk_buf_adds(b, "null");
+	else
+		jint(b, p->rowid);
 	JK(b, ",\"source\":");
 	jstr(b, x->src.data);
 	etk_buf_addc(b, '}');

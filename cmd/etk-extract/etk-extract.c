@@ -1,0 +1,414 @@
+/*
+ * etk-extract: messages, calls, contacts and pictures out of a phone
+ * dump (image, E01, folder, TAR, ZIP, iOS or Android backup), with the
+ * POLE entities and links built from them.
+ *
+ * The work is etk_extract (lib/extract/run.c): databases found by
+ * content, copied with their -wal/-journal and parsed by every artifact
+ * that recognises them, pictures found by libmagic.  This file parses
+ * the options, prints the records (--json), loads them into the case
+ * database, records the scope and every output in the journal, and ends
+ * with the summary.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <etk/extract.h>
+#include <etk/json.h>
+
+#include "cmdutil.h"
+
+enum {
+	OPT_COUNTRY = ETK_OPT_FIRST_PRIVATE,
+	OPT_LIST,
+	OPT_PASSWORD_FILE,
+	OPT_SINCE,
+	OPT_UNTIL,
+	OPT_WHAT
+};
+
+static volatile int interrupted;
+
+struct xrun {
+	struct etk_cmd *cmd;
+	const char *dir;
+	struct etk_case *kase;	/* with a case database open */
+	uint64_t action;
+	int out_failed;
+	int out_errno;
+	struct etk_buf tmp;
+};
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static void
+usage(FILE *fp)
+{
+	if (fp != stdout)
+		fprintf(fp, "%s: ", etk_getprogname());
+	fprintf(fp, "usage: %s [-hqV] [-j N] [--case DIR] [--country CC] "
+	    "[--json] [--list]\n"
+	    "       [--password-file FILE] [--since T] [--until T] "
+	    "[--what LIST]\n"
+	    "       -o DIR source\n",
+	    etk_getprogname());
+	if (fp != stdout)
+		return;
+	fputs("options:\n"
+	    "  -o, --output DIR    write the records to DIR/*.jsonl and "
+	    "DIR/pole/, the\n"
+	    "                      pictures and attachments to DIR/images/ "
+	    "and\n"
+	    "                      DIR/attachments/ (DIR must be missing or "
+	    "empty)\n"
+	    "      --what LIST     messages,calls,contacts,images,pole "
+	    "(default: all)\n"
+	    "      --since T       leave out records before T (RFC 3339 or "
+	    "YYYY-MM-DD, UTC)\n"
+	    "      --until T       leave out records after T (a date: the "
+	    "whole day kept)\n"
+	    "      --country CC    calling code for national numbers "
+	    "(e.g. 44)\n"
+	    "      --list          list the artifacts and their paths, then "
+	    "exit\n"
+	    "      --password-file FILE\n"
+	    "                      password of an encrypted iOS backup: "
+	    "the first line of FILE\n"
+	    "                      (default: the file named by "
+	    "ETK_PASSWORD_FILE)\n", fp);
+	etk_cmd_usage_common(fp);
+}
+
+static int
+on_record(const char *kind, const char *json, size_t len, void *arg)
+{
+	struct xrun *r = arg;
+
+	(void)kind;
+	if (fwrite(json, 1, len, stdout) != len || putchar('\n') == EOF) {
+		r->out_failed = 1;
+		r->out_errno = errno;
+		return 1;
+	}
+	return 0;
+}
+
+static void
+on_output(const char *rel, const char *sha, uint64_t size, const char *from,
+    void *arg)
+{
+	struct xrun *r = arg;
+	struct etk_buf d;
+	struct etk_json j;
+
+	etk_buf_reset(&r->tmp);
+	etk_buf_printf(&r->tmp, "%s/%s", r->dir, rel);
+	etk_buf_init(&d);
+	if (from != NULL) {
+		etk_json_init(&j, &d);
+		etk_json_obj_begin(&j);
+		etk_json_kstr(&j, "locator", from);
+		etk_json_obj_end(&j);
+	}
+	if (!r->tmp.oom && !d.oom)
+		etk_cmd_output(r->cmd, r->tmp.data, sha, size, from != NULL ?
+		    d.data : NULL);
+	etk_buf_release(&d);
+}
+
+static void
+on_warn(const char *item, const char *why, void *arg)
+{
+	struct xrun *r = arg;
+	struct etk_error err = { 0 };
+
+	etk_fail(&err, ETK_EFORMAT, 0, "%s: %s", item, why);
+	etk_cmd_error(r->cmd, &err);
+}
+
+static int
+open_case_db(struct xrun *r, const char *path, const char *pwfile)
+{
+	struct etk_error err = { 0 };
+	struct etk_case *kase = r->cmd->kase;
+	struct etk_evidence *ev = NULL;
+	struct etk_source *src;
+	struct etk_buf jpath;
+	char hex[65], head[65];
+	uint64_t isize = 0, seq = 0;
+	char *name = NULL, *kind = NULL;
+	int64_t evid = 0;
+	struct etk_evidence_opts eo;
+	int have, rc = -1;
+
+	memset(&eo, 0, sizeof(eo));
+	eo.password_file = pwfile;
+	if (etk_evidence_open_opts(&ev, path, &eo, &err) != ETK_OK)
+		return -1;	/* etk_extract_run reports it */
+	name = strdup(etk_evidence_name(ev));
+	kind = strdup(etk_evidence_kind_name(ev));
+	if ((src = etk_evidence_source(ev)) != NULL)
+		isize = etk_source_size(src);
+	etk_evidence_close(ev);
+	if (name == NULL || kind == NULL)
+		goto out;
+	have = etk_case_input_sha256(kase, path, hex, &isize, &err) == ETK_OK;
+	etk_error_clear(&err);
+	etk_buf_init(&jpath);
+	etk_buf_printf(&jpath, "%s/journal.jsonl", etk_case_dir(kase));
+	if (etk_journal_head(jpath.data, &seq, head, &err) != ETK_OK ||
+	    etk_case_db_evidence(kase, name, path, kind, isize,
+	    have ? hex : NULL, &evid, &err) != ETK_OK ||
+	    etk_case_db_begin(kase, &err) != ETK_OK) {
+		etk_buf_release(&jpath);
+		etk_wrap(&err, "case database");
+		etk_cmd_error(r->cmd, &err);
+		goto out;
+	}
+	etk_buf_release(&jpath);
+	r->action = seq + 1;
+	r->kase = kase;
+	rc = 0;
+out:
+	free(name);
+	free(kind);
+	return rc;
+}
+
+static void
+scope_time(struct etk_cmd *cmd, const char *key, int has, int64_t s,
+    int32_t ns)
+{
+	char t[ETK_TIME_MAX], q[ETK_TIME_MAX + 4];
+
+	if (!has)
+		return;
+	etk_time_format(s, ns, t);
+	snprintf(q, sizeof(q), "\"%s\"", t);
+	etk_cmd_scope(cmd, key, q);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		ETK_COMMON_LONGOPTS,
+		{ "country",	required_argument,	NULL, OPT_COUNTRY },
+		{ "list",	no_argument,		NULL, OPT_LIST },
+		{ "output",	required_argument,	NULL, 'o' },
+		{ "password-file", required_argument,	NULL, OPT_PASSWORD_FILE },
+		{ "since",	required_argument,	NULL, OPT_SINCE },
+		{ "until",	required_argument,	NULL, OPT_UNTIL },
+		{ "what",	required_argument,	NULL, OPT_WHAT },
+		{ NULL,		0,			NULL, 0 }
+	};
+	struct etk_cmd cmd;
+	struct etk_error err = { 0 };
+	struct etk_extract_opts o;
+	struct etk_extract_result res;
+	struct etk_extract *x = NULL;
+	struct etk_progress *pg = NULL;
+	struct etk_buf list;
+	struct sigaction sa;
+	struct xrun r;
+	const char *what_arg = "all";
+	char q[64];
+	size_t i;
+	int ch, rc, list_only = 0, status = ETK_EXIT_OK;
+
+	if (etk_cmd_begin(&cmd, "etk-extract", argc, argv) != 0)
+		return cmd.exit_now;
+	memset(&r, 0, sizeof(r));
+	memset(&o, 0, sizeof(o));
+	memset(&res, 0, sizeof(res));
+	r.cmd = &cmd;
+	o.what = ETK_EXTRACT_ALL;
+	while ((ch = getopt_long(argc, argv, ETK_COMMON_SHORTOPTS "o:",
+	    longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'o':
+			r.dir = optarg;
+			break;
+		case OPT_COUNTRY:
+			for (i = optarg[0] == '+' ? 1 : 0; optarg[i] >= '0' &&
+			    optarg[i] <= '9'; i++)
+				;
+			if (optarg[i] != '\0' || i == 0 || optarg[i - 1] ==
+			    '+' || strlen(optarg) > 4 || optarg[optarg[0] ==
+			    '+'] == '0')
+				return etk_cmd_leave(&cmd, etk_cmd_usage_error(
+				    &cmd, usage, "bad country calling code "
+				    "'%s': expected 1 to 3 digits (44, 1, "
+				    "353)", optarg));
+			o.country = optarg[0] == '+' ? optarg + 1 : optarg;
+			break;
+		case OPT_LIST:
+			list_only = 1;
+			break;
+		case OPT_PASSWORD_FILE:
+			o.password_file = optarg;
+			break;
+		case OPT_SINCE:
+			if (etk_extract_parse_time(optarg, 0, &o.since_s,
+			    &o.since_ns) != 0)
+				return etk_cmd_leave(&cmd, etk_cmd_usage_error(
+				    &cmd, usage, "bad time '%s': expected "
+				    "RFC 3339 or YYYY-MM-DD", optarg));
+			o.has_since = 1;
+			break;
+		case OPT_UNTIL:
+			if (etk_extract_parse_time(optarg, 1, &o.until_s,
+			    &o.until_ns) != 0)
+				return etk_cmd_leave(&cmd, etk_cmd_usage_error(
+				    &cmd, usage, "bad time '%s': expected "
+				    "RFC 3339 or YYYY-MM-DD", optarg));
+			/* An instant is kept itself: the bound is just
+			 * past it. */
+			if (strlen(optarg) > 10 && ++o.until_ns ==
+			    1000000000) {
+				o.until_ns = 0;
+				o.until_s++;
+			}
+			o.has_until = 1;
+			break;
+		case OPT_WHAT:
+			if (etk_extract_parse_what(optarg, &o.what) != 0)
+				return etk_cmd_leave(&cmd, etk_cmd_usage_error(
+				    &cmd, usage, "bad --what '%s': expected "
+				    "messages,calls,contacts,images,pole or "
+				    "all", optarg));
+			what_arg = optarg;
+			break;
+		default:
+			if (etk_cmd_common_opt(&cmd, ch, optarg, usage) !=
+			    ETK_OPT_HANDLED)
+				return etk_cmd_leave(&cmd, cmd.exit_now);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (list_only) {
+		etk_buf_init(&list);
+		etk_extract_artifacts(&list);
+		fwrite(list.data, 1, list.len, stdout);
+		etk_buf_release(&list);
+		return etk_cmd_leave(&cmd, fflush(stdout) == 0 ?
+		    ETK_EXIT_OK : ETK_EXIT_FAILURE);
+	}
+	if (argc < 1)
+		return etk_cmd_leave(&cmd, etk_cmd_usage_error(&cmd, usage,
+		    "no source given"));
+	if (argc > 1)
+		return etk_cmd_leave(&cmd, etk_cmd_usage_error(&cmd, usage,
+		    "one source at a time (got %d)", argc));
+	if (r.dir == NULL && !cmd.json)
+		return etk_cmd_leave(&cmd, etk_cmd_usage_error(&cmd, usage,
+		    "no output directory given (-o DIR)"));
+	if (o.has_since && o.has_until && (o.since_s > o.until_s ||
+	    (o.since_s == o.until_s && o.since_ns >= o.until_ns)))
+		return etk_cmd_leave(&cmd, etk_cmd_usage_error(&cmd, usage,
+		    "--since is not before --until"));
+
+	if (etk_cmd_open_case(&cmd) != 0)
+		return etk_cmd_leave(&cmd, cmd.exit_now);
+	etk_buf_init(&r.tmp);
+	etk_cmd_input(&cmd, argv[0]);
+	etk_buf_reset(&r.tmp);
+	etk_json_quote(&r.tmp, what_arg, strlen(what_arg));
+	etk_cmd_scope(&cmd, "what", r.tmp.data);
+	scope_time(&cmd, "since", o.has_since, o.since_s, o.since_ns);
+	scope_time(&cmd, "until_before", o.has_until, o.until_s, o.until_ns);
+	if (o.country != NULL) {
+		snprintf(q, sizeof(q), "\"%s\"", o.country);
+		etk_cmd_scope(&cmd, "country", q);
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (!cmd.quiet || cmd.progress == ETK_PROGRESS_ON)
+		(void)etk_progress_new(&pg, stderr, cmd.progress, "extract", 0,
+		    &err);
+	etk_error_clear(&err);
+	o.outdir = r.dir;
+	o.threads = cmd.threads;
+	o.progress = pg;
+	o.interrupt = &interrupted;
+	o.on_record = cmd.json ? on_record : NULL;
+	o.on_output = on_output;
+	o.on_warn = on_warn;
+	o.arg = &r;
+	/* The records go into the case database as they are made. */
+	if (cmd.kase != NULL && open_case_db(&r, argv[0], o.password_file) != 0)
+		status = etk_exit_worst(status, ETK_EXIT_FAILURE);
+	o.kase = r.kase;
+	o.action = r.action;
+	if (etk_extract_new(&x, &o, &err) != ETK_OK) {
+		etk_cmd_error(&cmd, &err);
+		status = etk_exit_worst(status, ETK_EXIT_FAILURE);
+	} else if ((rc = etk_extract_run(x, argv[0], cmd.sum, &err)) !=
+	    ETK_OK) {
+		etk_cmd_error(&cmd, &err);
+		etk_summary_add(cmd.sum, argv[0], "source", ETK_OUTCOME_ERROR,
+		    0, err.msg);
+		/* EINVAL: the caller's input (a wrong or missing backup
+		 * password); nothing was read. */
+		status = etk_exit_worst(status, rc == ETK_EINVAL ?
+		    ETK_EXIT_USAGE : ETK_EXIT_FAILURE);
+	} else {
+		etk_error_clear(&err);
+		if (etk_extract_finish(x, &res, &err) != ETK_OK) {
+			/* A reader that stopped early (| head) is no error
+			 * unless files were to be written too. */
+			if (!r.out_failed || r.out_errno != EPIPE ||
+			    r.dir != NULL) {
+				etk_cmd_error(&cmd, &err);
+				status = etk_exit_worst(status,
+				    ETK_EXIT_FAILURE);
+			}
+		} else if (!cmd.json && !cmd.quiet)
+			printf("%" PRIu64 " messages, %" PRIu64 " calls, %"
+			    PRIu64 " contacts, %" PRIu64 " images, %" PRIu64
+			    " POLE entities, %" PRIu64 " links from %" PRIu64
+			    " databases%s%s\n", res.messages, res.calls,
+			    res.contacts, res.images, res.entities, res.links,
+			    res.databases, r.dir != NULL ? " in " : "",
+			    r.dir != NULL ? r.dir : "");
+		if (res.filtered > 0 && !cmd.quiet && !cmd.json)
+			printf("%" PRIu64 " records outside --since/--until "
+			    "left out\n", res.filtered);
+	}
+	if (r.kase != NULL) {
+		etk_error_clear(&err);
+		if (etk_case_db_commit(r.kase, &err) != ETK_OK) {
+			etk_wrap(&err, "case database");
+			etk_cmd_error(&cmd, &err);
+			status = etk_exit_worst(status, ETK_EXIT_FAILURE);
+		}
+		r.kase = NULL;
+	}
+	if (res.db_failed)
+		status = etk_exit_worst(status, ETK_EXIT_FAILURE);
+	if (interrupted)
+		status = etk_exit_worst(status, ETK_EXIT_PARTIAL);
+	if (r.out_failed && r.out_errno == EPIPE) {
+		cmd.quiet = 1;
+		clearerr(stdout);
+	}
+	etk_extract_free(x);
+	etk_progress_free(pg);
+	etk_buf_release(&r.tmp);
+	return etk_cmd_end(&cmd, "extract", status);
+}
