@@ -351,7 +351,17 @@ static const struct refined {
 	{ "xls", "ole", "Excel 97-2003 workbook" },
 	{ "ppt", "ole", "PowerPoint 97-2003 presentation" },
 	{ "msg", "ole", "Outlook message" },
-	{ "opus", "ogg", "Opus audio" }
+	{ "opus", "ogg", "Opus audio" },
+	{ "awb", "amr", "AMR-WB audio" },
+	{ "dll", "pe", "Windows DLL" },
+	{ "sys", "pe", "Windows driver" },
+	{ "efi", "pe", "EFI executable" },
+	{ "so", "elf", "ELF shared object" },
+	{ "o", "elf", "ELF object file" },
+	{ "core", "elf", "ELF core dump" },
+	{ "psb", "psd", "Photoshop large document" },
+	{ "aifc", "aiff", "AIFF-C audio" },
+	{ "ost", "pst", "Outlook offline store" }
 };
 #define NREFINED (sizeof(refined) / sizeof(refined[0]))
 

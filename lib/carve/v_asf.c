@@ -4,6 +4,15 @@
  * Object, then any index objects (Simple Index, Index, Media Object
  * Index, Timecode Index); the file ends before anything else.  A video
  * stream among the Stream Properties makes it .wmv, audio only .wma.
+ *
+ * A file written as a broadcast (File Properties flag: a live capture,
+ * a writer that could not seek back) may leave the Data Object with no
+ * size for its packets (no more than its own 50-byte header): its
+ * packets, all of the fixed size the File Properties give, are walked
+ * while each starts as a packet does (error correction data 0x82 0 0,
+ * as every packet of the first one's kind); the data ends after the
+ * last one; after the index objects, a streaming end-of-stream packet
+ * ("$E", MS-WMSP framing) a stream writer puts there is part of it.
  */
 #include <string.h>
 
@@ -25,6 +34,8 @@ static const unsigned char g_index[4][16] = {
 	{ 0xd0, 0x3f, 0xb7, 0x3c, 0x4a, 0x0c, 0x03, 0x48, 0x95, 0x3d, 0xed,
 	    0xf7, 0xb6, 0x22, 0x8f, 0x0c },	/* Timecode Index */
 };
+static const unsigned char g_fileprops[16] = { 0xa1, 0xdc, 0xab, 0x8c,
+    0x47, 0xa9, 0xcf, 0x11, 0x8e, 0xe4, 0x00, 0xc0, 0x0c, 0x20, 0x53, 0x65 };
 static const unsigned char g_streamprops[16] = { 0x91, 0x07, 0xdc, 0xb7,
     0xb7, 0xa9, 0xcf, 0x11, 0x8e, 0xe6, 0x00, 0xc0, 0x0c, 0x20, 0x53, 0x65 };
 static const unsigned char g_video[16] = { 0xc0, 0xef, 0x19, 0xbc, 0x4d,
@@ -38,8 +49,8 @@ asf_walk(const struct cv_src *src, uint64_t off, uint64_t max,
 {
 	unsigned char h[40];
 	uint64_t hsize, pos, size, lim, wend;
-	uint32_t nobj, i;
-	int video = 0, audio = 0, k, n;
+	uint32_t nobj, i, pkt = 0;
+	int video = 0, audio = 0, bcast = 0, stream = 0, k, n;
 
 	memset(r, 0, sizeof(*r));
 	wend = src->end > off ? src->end - off : 0;
@@ -60,6 +71,12 @@ asf_walk(const struct cv_src *src, uint64_t off, uint64_t max,
 		size = cv_le64(h + 16);
 		if (size < 24 || size > hsize - pos)
 			return cv_answer(r, CV_NO, 0);
+		if (memcmp(h, g_fileprops, 16) == 0 && size >= 104 &&
+		    cv_read(src, off + pos + 88, h + 24, 12) == 0) {
+			bcast = cv_le32(h + 24) & 1;
+			if (cv_le32(h + 28) == cv_le32(h + 32))
+				pkt = cv_le32(h + 28);
+		}
 		if (memcmp(h, g_streamprops, 16) == 0 && size >= 40) {
 			if (memcmp(h + 24, g_video, 16) == 0)
 				video = 1;
@@ -77,6 +94,23 @@ asf_walk(const struct cv_src *src, uint64_t off, uint64_t max,
 	size = cv_le64(h + 16);
 	if (memcmp(h, g_data, 16) != 0 || size < 50 || size > max - pos)
 		return cv_answer(r, CV_CORRUPT, pos);
+	if (size == 50 && bcast && pkt >= 32) {
+		pos += 50;
+		for (n = 0; pos + pkt <= lim; n++) {
+			if (cv_read(src, off + pos, h, 3) != 0 ||
+			    h[0] != 0x82 || h[1] != 0 || h[2] != 0)
+				break;
+			pos += pkt;
+		}
+		if (n == 0)
+			return cv_answer(r, CV_CORRUPT, pos);
+		if (pos + pkt > lim && pos < lim &&
+		    cv_read(src, off + pos, h, 3) == 0 && h[0] == 0x82 &&
+		    h[1] == 0 && h[2] == 0)
+			return cv_answer(r, CV_TRUNCATED, lim);
+		size = 0;
+		stream = 1;
+	}
 	pos += size;
 	if (pos > wend)
 		return cv_answer(r, CV_TRUNCATED, lim);
@@ -93,6 +127,12 @@ asf_walk(const struct cv_src *src, uint64_t off, uint64_t max,
 			return cv_answer(r, CV_TRUNCATED, lim);
 		pos += size;
 	}
+	/* after the index: "$E", length 8, then the 8 bytes (their last
+	 * two repeat the length) */
+	if (stream && pos + 12 <= lim && cv_read(src, off + pos, h, 12) == 0 &&
+	    h[0] == '$' && h[1] == 'E' && cv_le16(h + 2) == 8 &&
+	    cv_le16(h + 10) == 8)
+		pos += 12;
 	return cv_answer(r, CV_COMPLETE, pos);
 }
 

@@ -10,6 +10,22 @@
  * arithmetic) are checked byte by byte: FF00 stuffing, RSTn in order,
  * then a marker.
  *
+ * Multi-Picture Format (CIPA DC-007: camera previews, MPO stereo pairs,
+ * Ultra HDR gain maps): an APP2 "MPF" segment of the first image lists
+ * the images stored after its EOI by offset and size (from the MP
+ * header).  The file ends after the last of them when each one starts
+ * with SOI and ends with EOI where the list says; else at the first
+ * image's EOI.
+ *
+ * Phone trailers after the last image: a motion photo's video (an
+ * ISO-BMFF file whose length the XMP of APP1 gives: Google's
+ * "MicroVideoOffset" or a Container "MotionPhoto" item "Length"), taken
+ * when its top-level boxes tile exactly that many bytes; then a Samsung
+ * trailer (data blocks "\0\0" type name-length name, a "SEFH" directory
+ * whose entries locate each block back from it, and the directory's
+ * length and "SEFT" last), taken when the directory's first block is
+ * where the picture ended.
+ *
  * Bifragment recovery (decoded scans only): when a scan breaks, the
  * first piece ends at a cluster boundary (counted from the file start)
  * at or before the break; the decoder restarts from its last MCU before
@@ -29,6 +45,9 @@
 #define JV_MAXGAP_CL	128
 #define JV_MAXGAP	((uint64_t)8 << 20)
 #define JV_NRING	4
+#define JV_EXTRANEOUS	16	/* bytes allowed after a scan's last MCU */
+#define JV_MAXMPF	8	/* MP entries kept */
+#define JV_MAXSEF	((uint64_t)64 << 20)	/* Samsung trailer search */
 
 /* The file as up to two pieces of the source, read by logical offset. */
 struct jvs {
@@ -130,9 +149,14 @@ struct jpos {
 };
 
 /* Entropy-coded data is close to random: a long run of one byte value
- * (zeroed or wiped clusters) or of text bytes is foreign data. */
+ * (zeroed or wiped clusters) or of text bytes is foreign data.  Not
+ * always: a flat area coded with short codes (a white page's chroma in
+ * a progressive DC scan, optimised tables) gives long runs of 0x00.  So
+ * in a decoded scan such a run is only noted, and taken as the break
+ * when the scan then fails to decode to its end (j_runbreak). */
 #define JV_MAXSAME	256
 #define JV_MAXTEXT	512
+#define JV_MAXRUN	((uint64_t)1 << 20)	/* longest run taken as data */
 
 static inline int
 j_foreign(struct jpos *p, int c)
@@ -187,6 +211,19 @@ struct jst {
 	int nring;
 	struct jpos prev;
 	int haveprev;
+	/* a suspect run in the current decoded scan: where it started and
+	 * the snapshots as they were then */
+	uint64_t runbrk;
+	int strict;		/* a run breaks at once (bifragment trials) */
+	/* the MPF list: images after the first one (logical offsets) */
+	int nmpf;
+	uint64_t mpf_off[JV_MAXMPF], mpf_len[JV_MAXMPF];
+	uint64_t video;		/* motion photo: video bytes, 0: none */
+	int xmp;		/* an XMP APP1 was read */
+	struct jring runring[JV_NRING];
+	int runnring;
+	struct jpos runprev;
+	int runhaveprev;
 };
 
 static int
@@ -358,7 +395,7 @@ j_sos(struct jst *s, const unsigned char *b, size_t n)
 static inline int
 j_bit(struct jst *s, struct jvs *v)
 {
-	int c, d;
+	int c, d, f;
 
 	if (s->p.nbits == 0) {
 		if (jv_byte(v, s->p.l, &c) != 0)
@@ -373,9 +410,25 @@ j_bit(struct jst *s, struct jvs *v)
 			s->p.l += 2;
 		} else
 			s->p.l++;
-		if (j_foreign(&s->p, c)) {
+		f = j_foreign(&s->p, c);
+		if (f && s->strict) {
+			/* a trial continuation: a run there is the gap (or
+			 * a flat area we cannot tell from it) */
 			s->brk = j_runstart(&s->p, s->p.l);
 			return -1;
+		}
+		if (f && s->runbrk != 0 && s->p.l - s->runbrk > JV_MAXRUN) {
+			/* longer than any flat area: zeroed space (and no
+			 * decoding through megabytes of it) */
+			s->brk = s->p.l;
+			return -1;
+		}
+		if (f && s->runbrk == 0) {
+			s->runbrk = j_runstart(&s->p, s->p.l);
+			memcpy(s->runring, s->ring, sizeof(s->ring));
+			s->runnring = s->nring;
+			s->runprev = s->prev;
+			s->runhaveprev = s->haveprev;
 		}
 		s->p.bits = (uint32_t)c;
 		s->p.nbits = 8;
@@ -518,11 +571,27 @@ bad:
 	return -1;
 }
 
+/* The decoded scan broke: a suspect run before the break is where the
+ * foreign data started. */
+static void
+j_runbreak(struct jst *s)
+{
+	if (s->runbrk == 0 || s->runbrk >= s->brk)
+		return;
+	s->brk = s->runbrk;
+	memcpy(s->ring, s->runring, sizeof(s->ring));
+	s->nring = s->runnring;
+	s->prev = s->runprev;
+	s->haveprev = s->runhaveprev;
+	s->runbrk = 0;
+}
+
 /* Decode MCUs of the current scan to its end. */
 static int
 j_scan(struct jst *s, struct jvs *v)
 {
 	const struct jcomp *c;
+	uint64_t end;
 	int i, t, a, b;
 
 	while (s->p.mcu < s->mcus) {
@@ -548,15 +617,28 @@ j_scan(struct jst *s, struct jvs *v)
 		}
 		s->p.mcu++;
 	}
-	/* the scan is whole: pad bits, then a marker */
+	/* the scan is whole: pad bits, then a marker.  Some encoders
+	 * (progressive optimisers) leave a few bytes of extra entropy
+	 * data after the last MCU; libjpeg skips them with a warning
+	 * ("extraneous bytes before marker"), so a few are allowed. */
 	s->p.nbits = 0;
-	if (jv_byte(v, s->p.l, &a) != 0 || jv_byte(v, s->p.l + 1, &b) != 0)
-		return JW_EOF;
-	if (a != 0xff || b == 0 || (b >= 0xd0 && b <= 0xd7)) {
+	for (i = 0, end = s->p.l;; i++) {
+		if (jv_byte(v, end, &a) != 0 || jv_byte(v, end + 1, &b) != 0)
+			return JW_EOF;
+		if (a == 0xff && b != 0)
+			break;
+		if (i == JV_EXTRANEOUS) {
+			s->brk = s->p.l;
+			return JW_BREAK;
+		}
+		end += a == 0xff ? 2 : 1;
+	}
+	if (b >= 0xd0 && b <= 0xd7) {
 		s->brk = s->p.l;
 		return JW_BREAK;
 	}
-	s->l = s->p.l;
+	s->runbrk = 0;		/* the run was picture data */
+	s->l = end;
 	s->phase = JP_MARKERS;
 	return -1;
 }
@@ -599,6 +681,230 @@ j_bytes(struct jst *s, struct jvs *v)
 		s->phase = JP_MARKERS;
 		return -1;
 	}
+}
+
+/* An APP2 segment b[0..n) at logical offset at (its marker): keep the
+ * MP entries of an "MPF" one.  Nothing is refused here: a list that
+ * does not check out only leaves the file ending at the first EOI. */
+static void
+j_mpf(struct jst *s, const unsigned char *b, size_t n, uint64_t at)
+{
+	const unsigned char *t;
+	uint64_t base, o, sz;
+	size_t tn, ifd, i, cnt, ne, k, eoff;
+	int le;
+
+	if (s->nmpf != 0 || s->nscans != 0 || n < 16 ||
+	    memcmp(b, "MPF", 4) != 0)
+		return;
+	t = b + 4;		/* the MP header: a TIFF header */
+	tn = n - 4;
+	base = at + 8;
+	if (memcmp(t, "II*", 4) == 0)
+		le = 1;
+	else if (memcmp(t, "MM\0*", 4) == 0)
+		le = 0;
+	else
+		return;
+	ifd = le ? cv_le32(t + 4) : cv_be32(t + 4);
+	if (ifd < 8 || ifd > tn - 2)
+		return;
+	cnt = le ? cv_le16(t + ifd) : cv_be16(t + ifd);
+	for (i = 0; i < cnt && ifd + 2 + 12 * (i + 1) <= tn; i++) {
+		const unsigned char *e = t + ifd + 2 + 12 * i;
+
+		if ((le ? cv_le16(e) : cv_be16(e)) != 0xb002)	/* MPEntry */
+			continue;
+		ne = (le ? cv_le32(e + 4) : cv_be32(e + 4)) / 16;
+		eoff = le ? cv_le32(e + 8) : cv_be32(e + 8);
+		if (ne < 2 || eoff > tn || ne > (tn - eoff) / 16)
+			return;
+		/* entry 0 is this image (offset 0) */
+		for (k = 1; k < ne && s->nmpf < JV_MAXMPF; k++) {
+			const unsigned char *m = t + eoff + 16 * k;
+
+			sz = le ? cv_le32(m + 4) : cv_be32(m + 4);
+			o = le ? cv_le32(m + 8) : cv_be32(m + 8);
+			if (o == 0 || sz < 4)
+				return;
+			s->mpf_off[s->nmpf] = base + o;
+			s->mpf_len[s->nmpf] = sz;
+			s->nmpf++;
+		}
+		return;
+	}
+}
+
+/* Where the file whose first image ends at l ends, given the MPF list:
+ * after the last listed image when every one lies after l, starts with
+ * SOI and ends with EOI. */
+static uint64_t
+j_mpf_end(const struct jst *s, struct jvs *v, uint64_t l)
+{
+	unsigned char a[3], z[2];
+	uint64_t end = l, e;
+	int i;
+
+	for (i = 0; i < s->nmpf; i++) {
+		e = s->mpf_off[i] + s->mpf_len[i];
+		if (s->mpf_off[i] < l || e > v->max || e < s->mpf_off[i])
+			return l;
+		if (jv_bytes(v, s->mpf_off[i], a, 3) != 0 ||
+		    jv_bytes(v, e - 2, z, 2) != 0)
+			return l;
+		if (a[0] != 0xff || a[1] != 0xd8 || a[2] != 0xff ||
+		    z[0] != 0xff || z[1] != 0xd9)
+			return l;
+		if (e > end)
+			end = e;
+	}
+	return end;
+}
+
+/* The decimal value of attribute or element name in the XMP text
+ * b[0..n) from *from on: name="N" or <name>N<; 0 when absent. */
+static uint64_t
+xmp_num(const unsigned char *b, size_t n, size_t from, const char *name)
+{
+	const unsigned char *q;
+	size_t k = strlen(name), i;
+	uint64_t v;
+	int d;
+
+	while (from < n && (q = memmem(b + from, n - from, name, k)) != NULL) {
+		i = (size_t)(q - b) + k;
+		from = i;
+		if (i + 1 < n && (b[i] == '=' && (b[i + 1] == '"' ||
+		    b[i + 1] == '\'')))
+			i += 2;
+		else if (i < n && b[i] == '>')
+			i++;
+		else
+			continue;
+		for (v = 0, d = 0; i < n && d < 12 && b[i] >= '0' &&
+		    b[i] <= '9'; i++, d++)
+			v = v * 10 + (uint64_t)(b[i] - '0');
+		if (d > 0 && d < 12)
+			return v;
+	}
+	return 0;
+}
+
+/* An APP1 segment b[0..n): the motion photo video length of its XMP. */
+static void
+j_xmp(struct jst *s, const unsigned char *b, size_t n)
+{
+	static const char ns[] = "http://ns.adobe.com/xap/1.0/";
+	const unsigned char *q;
+	size_t i;
+
+	if (s->xmp || s->nscans != 0 || n < sizeof(ns) ||
+	    memcmp(b, ns, sizeof(ns)) != 0)
+		return;
+	s->xmp = 1;
+	/* MVIMG: the video is the last MicroVideoOffset bytes */
+	s->video = xmp_num(b, n, sizeof(ns), "MicroVideoOffset");
+	if (s->video != 0)
+		return;
+	/* Container directory: the Length of the item (its element's
+	 * attributes) whose Semantic is MotionPhoto */
+	if ((q = memmem(b, n, "\"MotionPhoto\"", 13)) == NULL)
+		return;
+	for (i = (size_t)(q - b); i > 0 && b[i] != '<'; i--)
+		;
+	if ((q = memchr(q, '>', n - (size_t)(q - b))) == NULL)
+		return;
+	s->video = xmp_num(b, (size_t)(q - b), i, "Length");
+}
+
+/* Whether ISO-BMFF top-level boxes tile [at, at+len) exactly: "ftyp"
+ * first. */
+static int
+j_bmff(struct jvs *v, uint64_t at, uint64_t len)
+{
+	unsigned char h[16];
+	uint64_t pos = 0, sz;
+	int n;
+
+	for (n = 0; pos < len && n < 100000; n++) {
+		if (len - pos < 8 || jv_bytes(v, at + pos, h, 8) != 0)
+			return 0;
+		if (n == 0 && memcmp(h + 4, "ftyp", 4) != 0)
+			return 0;
+		sz = cv_be32(h);
+		if (sz == 1) {
+			if (len - pos < 16 || jv_bytes(v, at + pos + 8, h + 8,
+			    8) != 0)
+				return 0;
+			sz = cv_be64(h + 8);
+		}
+		if (sz < 8 || sz > len - pos)
+			return 0;
+		pos += sz;
+	}
+	return pos == len;
+}
+
+/* A Samsung trailer starting at l (see above): its end, or l. */
+static uint64_t
+j_sef(struct jvs *v, uint64_t l)
+{
+	unsigned char h[16], b[4096 + 8];
+	const unsigned char *q;
+	uint64_t c, lim, e, dlen, dir, far, o;
+	uint32_t cnt, i;
+	size_t n;
+
+	/* the first block: "\0\0", type, name length, a printable name */
+	if (jv_bytes(v, l, h, 12) != 0 || h[0] != 0 || h[1] != 0 ||
+	    cv_le32(h + 4) < 4 || cv_le32(h + 4) > 256)
+		return l;
+	for (i = 8; i < 12; i++)
+		if (h[i] < 0x21 || h[i] > 0x7e)
+			return l;
+	lim = v->max - l > JV_MAXSEF ? l + JV_MAXSEF : v->max;
+	for (c = l + 8; c + 8 <= lim; c += 4096) {
+		n = lim - c < sizeof(b) ? (size_t)(lim - c) : sizeof(b);
+		if (jv_bytes(v, c, b, n) != 0)
+			return l;
+		if ((q = memmem(b, n, "SEFT", 4)) == NULL)
+			continue;
+		e = c + (uint64_t)(q - b) + 4;
+		if (jv_bytes(v, e - 8, h, 4) != 0)
+			return l;
+		dlen = cv_le32(h);
+		if (dlen < 12 || dlen > e - 8 - l)
+			return l;
+		dir = e - 8 - dlen;
+		if (jv_bytes(v, dir, h, 12) != 0 || memcmp(h, "SEFH", 4) != 0)
+			return l;
+		cnt = cv_le32(h + 8);
+		if (cnt == 0 || cnt > (dlen - 12) / 12)
+			return l;
+		for (far = 0, i = 0; i < cnt; i++) {
+			if (jv_bytes(v, dir + 12 + 12 * (uint64_t)i, h, 12) !=
+			    0)
+				return l;
+			o = cv_le32(h + 4);
+			if (o == 0 || o > dir - l)
+				return l;
+			if (o > far)
+				far = o;
+		}
+		return dir - far == l ? e : l;
+	}
+	return l;
+}
+
+/* The end of the file whose last image ends at l: a motion photo's
+ * video and a Samsung trailer after it when they check out. */
+static uint64_t
+j_trailers(const struct jst *s, struct jvs *v, uint64_t l)
+{
+	if (s->video != 0 && s->video <= v->max - l &&
+	    j_bmff(v, l, s->video))
+		l += s->video;
+	return j_sef(v, l);
 }
 
 static int
@@ -662,7 +968,9 @@ j_walk(struct jst *s, struct jvs *v)
 		len -= 2;
 		/* only the segments we parse are read whole */
 		if (m == 0xc4 || m == 0xda || m == 0xdd || m == 0xdb ||
-		    (m >= 0xc0 && m <= 0xcf && m != 0xc8 && m != 0xcc)) {
+		    (m >= 0xc0 && m <= 0xcf && m != 0xc8 && m != 0xcc) ||
+		    (m == 0xe2 && s->nscans == 0 && s->nmpf == 0) ||
+		    (m == 0xe1 && s->nscans == 0 && !s->xmp)) {
 			if (jv_bytes(v, s->l + 4, seg, len) != 0)
 				return JW_EOF;
 		}
@@ -685,6 +993,14 @@ j_walk(struct jst *s, struct jvs *v)
 		case 0xc8:
 		case 0xcc:		/* JPG, DAC: skipped */
 			break;
+		case 0xe2:
+			if (s->nscans == 0)
+				j_mpf(s, seg, len, s->l);
+			break;
+		case 0xe1:
+			if (s->nscans == 0)
+				j_xmp(s, seg, len);
+			break;
 		case 0xda:
 			if (!s->dqt && s->sof != 0xc3 && s->sof != 0xc7 &&
 			    s->sof != 0xcb && s->sof != 0xcf)
@@ -702,6 +1018,7 @@ j_walk(struct jst *s, struct jvs *v)
 			s->p.last = -1;
 			s->p.same = s->p.text = 0;
 			s->haveprev = 0;
+			s->runbrk = 0;
 			break;
 		default:
 			if (m >= 0xc0 && m <= 0xcf)
@@ -763,6 +1080,8 @@ j_bifrag(const struct jst *s0, struct jvs *v, uint64_t maxlen,
 					break;
 				memcpy(s, s0, sizeof(*s));
 				s->cl = 0;
+				s->runbrk = 0;
+				s->strict = 1;
 				s->p = *at;
 				s->phase = JP_DECODE;
 				v->cut = b;
@@ -836,7 +1155,9 @@ jpeg_walk(const struct cv_src *src, uint64_t off, uint64_t max,
 	rc = j_walk(s, &v);
 	switch (rc) {
 	case JW_END:
-		st = cv_answer(r, CV_COMPLETE, s->l);
+		len = s->nmpf != 0 ? j_mpf_end(s, &v, s->l) : s->l;
+		len = j_trailers(s, &v, len);
+		st = cv_answer(r, CV_COMPLETE, len);
 		break;
 	case JW_EOF:
 		/* cut by the window: everything up to its end (or the cap);
@@ -845,6 +1166,7 @@ jpeg_walk(const struct cv_src *src, uint64_t off, uint64_t max,
 		st = cv_answer(r, s->sof ? CV_TRUNCATED : CV_NO, len);
 		break;
 	case JW_BREAK:
+		j_runbreak(s);
 		/* a budget of the file cap times four for the search */
 		v.budget = max > UINT64_MAX / 4 ? UINT64_MAX : max * 4;
 		if (j_bifrag(s, &v, max, r))

@@ -4,7 +4,9 @@
  * run of MPEG audio frames whose headers agree (version, layer, sample
  * rate), each frame's length from bitrate, sample rate and padding; at
  * least MP3_MINFRAMES of them.  The file ends after the last frame, and
- * after a 128-byte ID3v1 "TAG" trailer when one follows.
+ * after the tags taggers put there, in their order: an APEv2 tag with a
+ * header (mp3gain, foobar2000), a Lyrics3 v2 block, a 128-byte ID3v1
+ * "TAG" trailer.
  */
 #include <string.h>
 
@@ -12,6 +14,8 @@
 
 #define MP3_MINFRAMES	8
 #define MP3_MAXPAD	65536
+#define MP3_MAXAPE	((uint64_t)16 << 20)	/* APEv2 tag (cover art) */
+#define MP3_MAXLYR	999999	/* Lyrics3 v2: six size digits */
 
 static const unsigned short mp3_br[2][3][15] = {
 	{	/* MPEG-1: layer I, II, III */
@@ -65,6 +69,73 @@ mp3_frame(const unsigned char *h, uint32_t *key)
 	return 144 * br / sr + pad;
 }
 
+/* The end of the Lyrics3 v2 block at pos, or pos. */
+static uint64_t
+mp3_lyrics(const struct cv_src *src, uint64_t off, uint64_t pos, uint64_t lim)
+{
+	unsigned char b[4096 + 16];
+	const unsigned char *q;
+	uint64_t c, sz, e;
+	size_t n, i;
+
+	if (lim - pos > MP3_MAXLYR + 15)
+		lim = pos + MP3_MAXLYR + 15;
+	for (c = pos + 11; c + 9 <= lim; c += 4096) {
+		n = lim - c < sizeof(b) - 16 + 8 ? (size_t)(lim - c) :
+		    sizeof(b) - 16 + 8;	/* 8: a keyword across chunks */
+		if (cv_read(src, off + c, b, n) != 0)
+			return pos;
+		if ((q = memmem(b, n, "LYRICS200", 9)) == NULL)
+			continue;
+		e = c + (uint64_t)(q - b) + 9;
+		if (e - pos < 11 + 15 ||
+		    cv_read(src, off + e - 15, b, 6) != 0)
+			return pos;
+		for (sz = 0, i = 0; i < 6 && b[i] >= '0' && b[i] <= '9'; i++)
+			sz = sz * 10 + (uint64_t)(b[i] - '0');
+		return i == 6 && sz + 15 == e - pos ? e : pos;
+	}
+	return pos;
+}
+
+/* The tags that may follow the last frame at pos (see above): the new
+ * end, or pos.  Each is taken only when it checks out whole inside the
+ * window; *cut is set when one is cut by the window end. */
+static uint64_t
+mp3_tags(const struct cv_src *src, uint64_t off, uint64_t pos, uint64_t lim,
+    int *cut)
+{
+	unsigned char h[32], t[15];
+	uint64_t sz, e;
+
+	*cut = 0;
+	/* APEv2 header: "APETAGEX", version 2000, size (items + footer),
+	 * item count, flags with "this is the header" set */
+	if (pos + 32 <= lim && cv_read(src, off + pos, h, 32) == 0 &&
+	    memcmp(h, "APETAGEX", 8) == 0 && cv_le32(h + 8) == 2000 &&
+	    (cv_le32(h + 20) & 0xe0000000u) == 0xa0000000u) {
+		sz = cv_le32(h + 12);
+		e = pos + 32 + sz;
+		if (sz >= 32 && sz <= MP3_MAXAPE) {
+			if (e > lim)
+				*cut = 1;
+			else if (cv_read(src, off + e - 32, h, 32) == 0 &&
+			    memcmp(h, "APETAGEX", 8) == 0 &&
+			    cv_le32(h + 12) == sz &&
+			    (cv_le32(h + 20) & 0x20000000u) == 0)
+				pos = e;	/* the footer agrees */
+		}
+	}
+	/* Lyrics3 v2: "LYRICSBEGIN" ... six-digit size, "LYRICS200" */
+	if (!*cut && pos + 11 <= lim && cv_read(src, off + pos, t, 11) == 0 &&
+	    memcmp(t, "LYRICSBEGIN", 11) == 0) {
+		/* the block ends with its size (six digits, the block
+		 * without them and the closing "LYRICS200") */
+		pos = mp3_lyrics(src, off, pos, lim);
+	}
+	return pos;
+}
+
 static enum cv_status
 mp3_walk(const struct cv_src *src, uint64_t off, uint64_t max,
     struct cv_result *r)
@@ -73,6 +144,7 @@ mp3_walk(const struct cv_src *src, uint64_t off, uint64_t max,
 	uint64_t pos, lim, wend, z;
 	uint32_t key0 = 0, key;
 	unsigned len, n = 0;
+	int cut;
 
 	memset(r, 0, sizeof(*r));
 	wend = src->end > off ? src->end - off : 0;
@@ -110,6 +182,9 @@ mp3_walk(const struct cv_src *src, uint64_t off, uint64_t max,
 	}
 	if (n < MP3_MINFRAMES)
 		return cv_answer(r, CV_NO, 0);
+	pos = mp3_tags(src, off, pos, lim, &cut);
+	if (cut)
+		return cv_answer(r, CV_TRUNCATED, lim);
 	if (pos + 3 <= lim && cv_read(src, off + pos, h, 3) == 0 &&
 	    memcmp(h, "TAG", 3) == 0) {
 		if (pos + 128 > wend)

@@ -5,6 +5,12 @@
  * checked: WebP's first chunk VP8 (frame start code), VP8L (signature)
  * or VP8X; WAVE's "fmt " and "data"; AVI's LIST hdrl with avih.  An AVI
  * continues through the RIFF AVIX extensions that follow it.
+ *
+ * An AVI written where the writer could not seek back (to a pipe, by a
+ * recorder that stopped) has no RIFF size (0 or 0xFFFFFFFF) and no
+ * "movi" size: its chunks are walked instead, the stream chunks of
+ * movi ("00dc", "01wb", "ix00", "JUNK", "LIST rec ") up to the first
+ * that is not one, then an "idx1" when there is one.
  */
 #include <string.h>
 
@@ -94,6 +100,79 @@ no:
 	return CV_NO;
 }
 
+/* A movi member: "##dc"-style stream chunk, index, junk or rec list. */
+static int
+movi_id_ok(const unsigned char *p)
+{
+	if (p[0] >= '0' && p[0] <= '9' && p[1] >= '0' && p[1] <= '9' &&
+	    p[2] >= 'a' && p[2] <= 'z' && p[3] >= 'a' && p[3] <= 'z')
+		return 1;
+	if (memcmp(p, "ix", 2) == 0 && p[2] >= '0' && p[2] <= '9' &&
+	    p[3] >= '0' && p[3] <= '9')
+		return 1;
+	return memcmp(p, "JUNK", 4) == 0 || memcmp(p, "LIST", 4) == 0;
+}
+
+/* The streamed AVI at off (see above): its length in *len. */
+static enum cv_status
+avi_stream(const struct cv_src *src, uint64_t off, uint64_t lim,
+    uint64_t *len)
+{
+	unsigned char c[24];
+	uint64_t pos = 12, sz;
+	int n = 0, movi = 0, nchunk = 0;
+
+	for (;;) {
+		if (pos + 8 > lim)
+			return CV_TRUNCATED;	/* (more may follow) */
+		if (cv_read(src, off + pos, c, 12) != 0 &&
+		    cv_read(src, off + pos, c, 8) != 0)
+			return CV_TRUNCATED;
+		sz = cv_le32(c + 4);
+		if (movi == 1) {
+			/* inside the unsized movi list */
+			if (!movi_id_ok(c) || sz == 0xffffffffu)
+				movi = 2;
+			else {
+				if (8 + sz + (sz & 1) > lim - pos)
+					return CV_TRUNCATED;
+				pos += 8 + sz + (sz & 1);
+				nchunk++;
+				continue;
+			}
+		}
+		if (movi == 2) {
+			if (memcmp(c, "idx1", 4) == 0) {
+				if (sz > lim - pos - 8)
+					return CV_TRUNCATED;
+				pos += 8 + sz;
+			}
+			break;
+		}
+		if (!riff_id_ok(c))
+			break;
+		if (n == 0 && (memcmp(c, "LIST", 4) != 0 || sz < 12 ||
+		    cv_read(src, off + pos + 8, c + 8, 8) != 0 ||
+		    memcmp(c + 8, "hdrl", 4) != 0 ||
+		    memcmp(c + 12, "avih", 4) != 0))
+			return CV_NO;
+		n++;
+		if (memcmp(c, "LIST", 4) == 0 && memcmp(c + 8, "movi", 4) == 0 &&
+		    (sz == 0 || sz == 0xffffffffu)) {
+			movi = 1;
+			pos += 12;
+			continue;
+		}
+		if (sz > lim - pos - 8)
+			return CV_TRUNCATED;
+		pos += 8 + sz + (sz & 1);
+	}
+	if (movi == 0 || nchunk == 0)
+		return CV_NO;
+	*len = pos;
+	return CV_COMPLETE;
+}
+
 static enum cv_status
 riff_validate(const struct cv_src *src, uint64_t off, uint64_t max,
     struct cv_result *r, int form, const char *tag)
@@ -109,6 +188,11 @@ riff_validate(const struct cv_src *src, uint64_t off, uint64_t max,
 	if (cv_read(src, off, h, 12) != 0 || memcmp(h, "RIFF", 4) != 0 ||
 	    memcmp(h + 8, tag, 4) != 0)
 		return cv_answer(r, CV_NO, 0);
+	if (form == RF_AVI && (cv_le32(h + 4) == 0 ||
+	    cv_le32(h + 4) == 0xffffffffu)) {
+		st = avi_stream(src, off, lim, &size);
+		return cv_answer(r, st, st == CV_COMPLETE ? size : lim);
+	}
 	/* + 8; an odd size means the writer did not pad the last chunk */
 	size = (uint64_t)cv_le32(h + 4) + 8;
 	if (size < 20 || size > max)

@@ -3,8 +3,10 @@
  * interoperability and SubIFDs it points to) is walked, bounded in IFD
  * count, entries and array lengths, with a visited list against loops;
  * the end of the file is the furthest byte any IFD, out-of-line value,
- * strip or tile reaches.  The first IFD must give a width, a height
- * and strips or tiles.
+ * strip or tile reaches (and the zero byte after it when that is odd:
+ * writers that keep every block on a word boundary, as exiftool does
+ * when it rewrites a file, pad the last one too).  The first IFD must
+ * give a width, a height and strips or tiles.
  */
 #include <string.h>
 
@@ -236,6 +238,9 @@ tiff_walk(const struct cv_src *src, uint64_t off, uint64_t max,
 	}
 	if (t.end > t.wend)
 		return cv_answer(r, CV_TRUNCATED, lim);
+	if ((t.end & 1) != 0 && t.end < lim &&
+	    cv_read(src, off + t.end, h, 1) == 0 && h[0] == 0)
+		t.end++;
 	return cv_answer(r, CV_COMPLETE, t.end);
 }
 

@@ -623,23 +623,25 @@ test_wal(void **state)
 static void
 test_registry(void **state)
 {
-	const struct cv_format *all[64];
+	const struct cv_format *all[256];
 	struct cv_result r;
 	unsigned char *b;
 	size_t n, i, nd = 0;
 
 	(void)state;
-	n = etk_cv_all(all, 64);
-	assert_true(n <= 64);
+	n = etk_cv_all(all, 256);
+	assert_true(n <= 256);
 	for (i = 0; etk_cv_formats_docs[i] != NULL; i++)
 		nd++;
-	assert_int_equal(nd, 9);
+	/* the nine of v_docs.h at least (more are added in their own
+	 * files) */
+	assert_true(nd >= 9);
 	b = calloc(1, 1 << 16);
 	assert_non_null(b);
 	for (i = 0; i < nd; i++) {
 		const struct cv_format *f = etk_cv_formats_docs[i];
 
-		assert_true(f->magic_len >= 3);
+		assert_true(f->magic_len >= 2);	/* the contract */
 		assert_non_null(f->validate);
 		assert_int_equal(run(f, b, 1 << 16, 100, 1 << 16, &r), CV_NO);
 		fill_random(b, 1 << 16, (unsigned)i);
