@@ -734,7 +734,9 @@ struct rd {
 	struct worker *w;
 	uint64_t end;
 	uint64_t budget;	/* bytes left */
-	uint64_t cpu_end;	/* thread CPU ns deadline */
+	uint64_t cpu_end;	/* thread CPU ns deadline (0: not yet
+				 * started) */
+	uint64_t cpu_ns;	/* the budget */
 	unsigned calls;
 	int timeout;
 };
@@ -755,9 +757,17 @@ rd_read(void *ctx, uint64_t off, void *buf, size_t len, size_t *got)
 		len = (size_t)(r->end - off);
 	if (r->timeout)
 		return 0;
-	if (++r->calls % CPU_CHECK == 0 && cpu_now() > r->cpu_end) {
-		r->timeout = 1;
-		return 0;
+	/* The CPU clock is a system call, and most candidates are
+	 * refused within a few reads: the deadline starts at the first
+	 * check, CPU_CHECK reads in (before that a validator has done
+	 * work bounded by what those reads returned). */
+	if (++r->calls % CPU_CHECK == 0) {
+		if (r->cpu_end == 0)
+			r->cpu_end = cpu_now() + r->cpu_ns;
+		else if (cpu_now() > r->cpu_end) {
+			r->timeout = 1;
+			return 0;
+		}
 	}
 	if (len > r->budget)
 		len = (size_t)r->budget;
@@ -902,7 +912,7 @@ validate_at(struct worker *w, struct piece *p, uint64_t start,
 		r.w = w;
 		r.end = end;
 		r.budget = 2 * cap + CV_CACHE;
-		r.cpu_end = cpu_now() + e->cpu_ns;
+		r.cpu_ns = e->cpu_ns;
 		src.read = rd_read;
 		src.ctx = &r;
 		src.end = end;
