@@ -1,6 +1,7 @@
 /*
  * Unit tests for the iOS parsers (lib/extract/a_ios_sms.c, a_ios_calls.c,
- * a_ios_addressbook.c, a_whatsapp_ios.c) and the typedstream reader
+ * a_ios_addressbook.c, a_whatsapp_ios.c, a_whatsapp_ios_calls.c) and the
+ * typedstream reader
  * (typedstream.c).
  *
  * Each fixture SQL file (fixtures/src/sql/ios/, the real schemas of
@@ -34,6 +35,7 @@ extern const struct ex_artifact ex_ios_sms;
 extern const struct ex_artifact ex_ios_calls;
 extern const struct ex_artifact ex_ios_addressbook;
 extern const struct ex_artifact ex_whatsapp_ios;
+extern const struct ex_artifact ex_whatsapp_ios_calls;
 
 static char tmpdir[64];
 static char srcdir[1024];
@@ -1083,26 +1085,26 @@ static void
 test_recognise(void **state)
 {
 	static const char *const files[] = { "sms.sql", "CallHistory.sql",
-	    "AddressBook.sql", "ChatStorage.sql" };
+	    "AddressBook.sql", "ChatStorage.sql", "WhatsAppCallHistory.sql" };
 	const struct ex_artifact *arts[] = { &ex_ios_sms, &ex_ios_calls,
-	    &ex_ios_addressbook, &ex_whatsapp_ios };
+	    &ex_ios_addressbook, &ex_whatsapp_ios, &ex_whatsapp_ios_calls };
 	struct etk_error err = { 0 };
 	struct ex_db *d;
 	char db[512];
 	size_t i, j;
 
 	(void)state;
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < 5; i++) {
 		build_fixture(files[i], db, sizeof(db));
 		assert_int_equal(ex_db_open_local(db, NULL, NULL, &d, &err), 0);
-		for (j = 0; j < 4; j++)
+		for (j = 0; j < 5; j++)
 			assert_int_equal(arts[j]->recognise(d), i == j);
 		ex_db_close(d);
 	}
-	/* By schema, not by name: the list knows all four. */
+	/* By schema, not by name: the list knows all five. */
 	for (i = 0; ex_artifacts_ios[i] != NULL; i++)
 		;
-	assert_int_equal(i, 4);
+	assert_int_equal(i, 5);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1370,6 +1372,187 @@ test_sms_speed(void **state)
 }
 
 /* ------------------------------------------------------------------ */
+/* WhatsApp CallHistory.sqlite */
+
+static struct ccall *
+wacall(struct cap *c, int64_t rowid)
+{
+	size_t i;
+
+	for (i = 0; i < c->nc; i++)
+		if (c->c[i].rowid == rowid)
+			return &c->c[i];
+	fail_msg("call %lld not emitted", (long long)rowid);
+	return NULL;
+}
+
+/* Parse and check every ZWACDCALLEVENT row came out once, in Z_PK
+ * order, against sqlite3's own count and ROWIDs. */
+static void
+wa_calls_all(const char *db, struct cap *c)
+{
+	char reason[512];
+	uint64_t nrows = 0;
+	int64_t *ids;
+	size_t n, i;
+
+	memset(c, 0, sizeof(*c));
+	assert_int_equal(run(&ex_whatsapp_ios_calls, db, 0x1f, c, &nrows,
+	    reason, sizeof(reason)), EX_PARSED);
+	ids = q_rowids(db, "ZWACDCALLEVENT", &n);
+	assert_int_equal(q_int(db, "SELECT count(*) FROM ZWACDCALLEVENT"),
+	    (int64_t)n);
+	assert_int_equal(nrows, n);
+	assert_int_equal(c->nc, n);
+	assert_int_equal(c->nm + c->nk, 0);
+	for (i = 0; i < n; i++)
+		assert_int_equal(c->c[i].rowid, ids[i]);
+	free(ids);
+}
+
+static void
+test_whatsapp_ios_calls(void **state)
+{
+	char db[512], reason[512];
+	struct cap c;
+	struct ccall *k;
+	uint64_t nrows;
+
+	(void)state;
+	build_fixture("WhatsAppCallHistory.sql", db, sizeof(db));
+	wa_calls_all(db, &c);
+	assert_int_equal(c.nc, 8);
+	assert_int_equal(c.nwarn, 0);
+
+	k = wacall(&c, 1);	/* incoming audio, answered */
+	assert_str(k->app, "whatsapp");
+	assert_str(k->direction, "incoming");
+	assert_str(k->number, "447700900123@s.whatsapp.net");
+	assert_null(k->name);
+	assert_str(k->service, "whatsapp_audio");
+	assert_int_equal(k->video, 0);
+	assert_int_equal(k->duration_s, 125);
+	/* TIMESTAMP has NUMERIC affinity: whole seconds read back as an
+	 * INTEGER raw value */
+	assert_false(k->time.raw_is_real);
+	assert_secs(&k->time, 729511200);
+	assert_int_equal(k->time.sec, 1707818400);
+	assert_int_equal(k->time.nsec, 0);
+
+	k = wacall(&c, 2);	/* outgoing: the participant, not the owner */
+	assert_str(k->direction, "outgoing");
+	assert_str(k->number, "447700900456@s.whatsapp.net");
+	assert_int_equal(k->duration_s, 42);
+	assert_int_equal(k->time.sec, 729514800 + COCOA);
+
+	k = wacall(&c, 3);
+	assert_str(k->direction, "missed");
+	assert_str(k->number, "12025550143@s.whatsapp.net");
+	assert_int_equal(k->duration_s, 0);
+
+	k = wacall(&c, 4);	/* video */
+	assert_str(k->direction, "outgoing");
+	assert_str(k->number, "447700900123@s.whatsapp.net");
+	assert_int_equal(k->video, 1);
+	assert_str(k->service, "whatsapp_video");
+	assert_int_equal(k->duration_s, 300);
+	assert_true(k->time.raw_is_real);	/* a fraction: REAL */
+	assert_true(k->time.raw_d == 729522000.75);
+	assert_int_equal(k->time.enc, EX_T_COCOA_S);
+	assert_int_equal(k->time.sec, 729522000 + COCOA);
+	assert_int_equal(k->time.nsec, 750000000);
+
+	/* group call: one record, the party that rang (the creator), not
+	 * the first participant row */
+	k = wacall(&c, 5);
+	assert_str(k->direction, "incoming");
+	assert_str(k->number, "447700900456@s.whatsapp.net");
+	assert_null(k->name);
+	assert_int_equal(k->duration_s, 600);
+
+	k = wacall(&c, 6);
+	assert_str(k->direction, "rejected");
+	assert_str(k->number, "12025550143@s.whatsapp.net");
+
+	k = wacall(&c, 7);	/* participant row gone: kept */
+	assert_str(k->direction, "incoming");
+	assert_str(k->number, "447700900555@s.whatsapp.net");
+	assert_int_equal(k->duration_s, 15);
+
+	/* aggregate and participants gone, creator and duration NULL:
+	 * kept; outcome 1 alone does not make it missed */
+	k = wacall(&c, 8);
+	assert_str(k->direction, "unknown");
+	assert_null(k->number);
+	assert_int_equal(k->video, -1);
+	assert_null(k->service);
+	assert_int_equal(k->duration_s, -1);
+	assert_int_equal(k->time.sec, 729536400 + COCOA);
+	cap_free(&c);
+
+	/* Calls only: nothing when calls are not asked for. */
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(run(&ex_whatsapp_ios_calls, db, EX_WHAT_MESSAGES,
+	    &c, &nrows, reason, sizeof(reason)), EX_PARSED);
+	assert_int_equal(c.nc, 0);
+	cap_free(&c);
+}
+
+/* Schema edges: entity 1 is the call itself (participants keyed by the
+ * call's Z_PK), no aggregate table, no creator column, an empty JID. */
+static void
+test_whatsapp_ios_calls_edges(void **state)
+{
+	static const char sql[] =
+	    "CREATE TABLE Z_PRIMARYKEY (Z_ENT INTEGER PRIMARY KEY, Z_NAME "
+	    "VARCHAR, Z_SUPER INTEGER, Z_MAX INTEGER);"
+	    "CREATE TABLE ZWACDCALLEVENT ( Z_PK INTEGER PRIMARY KEY, Z_ENT "
+	    "INTEGER, Z_OPT INTEGER, ZOUTCOME INTEGER, ZDATE TIMESTAMP, "
+	    "ZDURATION FLOAT, ZCALLIDSTRING VARCHAR );"
+	    "CREATE TABLE ZWACDCALLEVENTPARTICIPANT ( Z_PK INTEGER PRIMARY "
+	    "KEY, Z_ENT INTEGER, Z_OPT INTEGER, ZOUTCOME INTEGER, "
+	    "Z1PARTICIPANTS INTEGER, ZJIDSTRING VARCHAR );"
+	    "INSERT INTO Z_PRIMARYKEY VALUES (1,'WACDCallEvent',0,3),"
+	    " (2,'WACDCallEventParticipant',0,3);"
+	    "INSERT INTO ZWACDCALLEVENT VALUES"
+	    " (3,1,1,0,729511200.5,61.9,'X3'),"
+	    " (5,1,1,1,729511300,0,'X5'),"
+	    " (9,1,1,0,NULL,10,'X9');"
+	    "INSERT INTO ZWACDCALLEVENTPARTICIPANT VALUES"
+	    " (1,2,1,0,3,''),"
+	    " (2,2,1,0,3,'447700900123@s.whatsapp.net'),"
+	    " (3,2,1,1,5,'12025550143@s.whatsapp.net');";
+	char db[512];
+	struct cap c;
+	struct ccall *k;
+
+	(void)state;
+	build_sql("wacalls-edges", sql, db, sizeof(db));
+	wa_calls_all(db, &c);
+	assert_int_equal(c.nc, 3);
+
+	k = wacall(&c, 3);	/* first non-empty participant of call 3 */
+	assert_str(k->number, "447700900123@s.whatsapp.net");
+	assert_str(k->direction, "unknown");	/* nothing says which */
+	assert_int_equal(k->video, -1);
+	assert_int_equal(k->duration_s, 61);
+	assert_true(k->time.raw_is_real);
+	assert_int_equal(k->time.sec, 729511200 + COCOA);
+	assert_int_equal(k->time.nsec, 500000000);
+
+	k = wacall(&c, 5);	/* keyed by Z_PK, not by aggregate */
+	assert_str(k->number, "12025550143@s.whatsapp.net");
+	assert_str(k->direction, "unknown");
+	assert_secs(&k->time, 729511300);
+
+	k = wacall(&c, 9);	/* no participants, no date: kept */
+	assert_null(k->number);
+	assert_false(k->time.set);
+	assert_int_equal(k->duration_s, 10);
+	cap_free(&c);
+}
+
+/* ------------------------------------------------------------------ */
 
 static int
 setup(void **state)
@@ -1418,6 +1601,8 @@ main(void)
 		cmocka_unit_test(test_addressbook),
 		cmocka_unit_test(test_addressbook_ios12),
 		cmocka_unit_test(test_whatsapp_ios),
+		cmocka_unit_test(test_whatsapp_ios_calls),
+		cmocka_unit_test(test_whatsapp_ios_calls_edges),
 		cmocka_unit_test(test_sms_speed),
 	};
 
