@@ -312,9 +312,11 @@ int ex_phone_norm(const char *raw, const char *default_cc, char *out,
 
 struct ex_pole;
 /* default_cc: country calling code for national numbers ("44"), or
- * NULL to leave them national. */
+ * NULL to leave them national.  tmpdir: where message and call events
+ * are spilled (a file made with mkstemp and unlinked at once), NULL
+ * for $TMPDIR or /tmp; ETK_EIO when it cannot be made. */
 int ex_pole_new(struct ex_pole **, const char *default_cc,
-    struct etk_error *err);
+    const char *tmpdir, struct etk_error *err);
 void ex_pole_free(struct ex_pole *);	/* accepts NULL */
 /* source is the record's locator ("<db>#table/rowid"); exhibit names
  * the evidence.  Entities are de-duplicated by normalised value. */
@@ -328,12 +330,13 @@ void ex_pole_account(struct ex_pole *, const struct ex_account *,
     const char *source);
 void ex_pole_image(struct ex_pole *, const struct ex_image_info *,
     const char *locator, const char *sha256);
-/* Write entities and links as JSON Lines in a deterministic order
- * (whatever order records came in).  Lines are rendered into bounded
- * buffers handed to out() as they fill (which: 0 entities, 1 links;
- * whole lines only; out may consume and must not keep buf), so a
- * million events never sit in memory as text.  out returning non-zero
- * stops the write with ETK_EIO. */
+/* Write entities and links as JSON Lines in a deterministic order:
+ * people, objects, locations and photo events whatever order records
+ * came in, message and call events in the order they came.  Lines are
+ * rendered into bounded buffers handed to out() as they fill (which:
+ * 0 entities, 1 links; whole lines only; out may consume and must not
+ * keep buf), so a million events never sit in memory as text.  out
+ * returning non-zero stops the write with ETK_EIO. */
 typedef int (*ex_pole_out)(void *arg, int which, const struct etk_buf *buf);
 int ex_pole_write(struct ex_pole *, ex_pole_out out, void *arg,
     struct etk_error *err);

@@ -13,33 +13,52 @@
  * altitude).  A photo event is keyed by its file.
  *
  * Determinism.  Ids ("P-000001", "O-...", "L-...", "E-...") are given
- * only in ex_pole_write, after sorting every kind by a key built from
- * content alone: the dedup key for entities, (time, subtype, source
- * locator, then every other field) for events.  Provenance lists are
- * sorted and de-duplicated, link lists sorted by ids.  So the output
- * is byte-identical whatever order the records arrive in.
+ * only in ex_pole_write.  People, objects, locations and photo events
+ * are sorted by a key built from content alone (the dedup key; photo
+ * events by time first), provenance lists are sorted and
+ * de-duplicated, links between them sorted by ids: all of that is
+ * byte-identical whatever order the records arrive in.  Message and
+ * call events are NOT sorted: they are numbered and written in the
+ * order they arrive, after the photo events (E-000001.. are photos in
+ * time order, then messages and calls as fed), and their PARTY_TO
+ * links in the same order.  That is deterministic because the sink
+ * feeds records in a fixed order (databases sorted by path, rows by
+ * rowid) whatever the thread count; the same input in the same order
+ * gives the same bytes.  What an object keeps from events (a count,
+ * its first source in (database, table, rowid) order) does not depend
+ * on their order.
  *
  * Memory.  People, objects and locations are few (a phone's contacts
  * and the distinct numbers it talked to) and kept in full in one hash
- * table keyed by the dedup key.  Message and call events can be a
- * million, so each is a fixed 56-byte struct: time, interned ids for
- * app, direction and thread, the source locator split into an interned
- * database part + interned table + rowid, and its parties as 4-byte
- * entries in one shared array; no per-event string or allocation.
- * Measured: a million messages among 1000 numbers hold 67 MB (array
- * doubling slack included) and are collected in about 1 s.  An object
- * seen only in events does not list every such event in its
- * provenance (the links do that): it keeps the first source in sort
- * order and a count ("events").
+ * table keyed by the dedup key, with the strings they use interned.
+ * Message and call events can be millions, so none is kept: each is
+ * appended as it arrives to a spill file (a fixed header, the thread
+ * and source locator as bytes, and its parties as 4-byte entity
+ * indexes), which ex_pole_write reads back twice, sequentially: once
+ * for the event lines, once for the PARTY_TO links, whose object ids
+ * are known by then.  Memory is therefore flat in the number of
+ * events (one event's parties and strings at a time); the spill holds
+ * a 40-byte header, the thread, the locator and 4 bytes a party per
+ * event (about 250 MB for 2 million messages).  Measured on 2 million
+ * messages among 100,000 numbers: 41 MB peak for the whole run (the
+ * distinct objects), against 209 MB when events were kept.  The
+ * spill is made with mkstemp in the directory given to ex_pole_new
+ * (the output directory in etk extract; else $TMPDIR or /tmp) and
+ * unlinked at once, so nothing is left behind or listed; a failure to
+ * write or read it is ETK_EIO.  An object seen only in events does
+ * not list every such event in its provenance (the links do that): it
+ * keeps the first source in sort order and a count ("events").
  *
  * Output.  ex_pole_write renders lines into two buffers that are
  * handed to the caller's callback whenever they pass 1 MiB, so the
  * text (about 300 MB for a million messages) is never held whole.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <etk/json.h>
 
@@ -156,26 +175,36 @@ struct src {
 	int64_t rowid;
 };
 
+/* One per distinct person, object, location or photo: what memory
+ * grows with, so the fields of one kind share space with another's. */
 struct ent {
 	char *key;		/* dedup key, also the sort key */
-	enum pole_kind kind;
 	const char *subtype;	/* static */
 	char *value;		/* normalised value (objects) */
 	char *display;		/* a name for people */
 	const char *norm;	/* static: "E.164", "national", ... */
 	char *app;		/* online accounts: the service */
-	double lat, lon, alt;
-	int has_alt;
-	int has_ts;		/* photo events */
-	int64_t ts;
-	char *taken;		/* photo events: EXIF local time */
-	int holder;		/* used by an account holder */
 	uint32_t *prov;		/* interned locators (unsorted) */
 	size_t nprov, cprov;
-	int has_evsrc;		/* first event source (objects) */
-	struct src evsrc;
-	uint64_t nevents;
+	union {
+		struct {	/* K_OBJECT */
+			struct src evsrc;	/* first event source */
+			uint64_t nevents;
+			int has_evsrc;
+		};
+		struct {	/* K_LOCATION */
+			double lat, lon, alt;
+			int has_alt;
+		};
+		struct {	/* K_EVENT (photos) */
+			int64_t ts;
+			char *taken;	/* EXIF local time */
+			int has_ts;
+		};
+	};
 	uint32_t id;		/* final number, from 1 */
+	uint8_t kind;		/* enum pole_kind */
+	uint8_t holder;		/* used by an account holder */
 };
 
 struct link {
@@ -186,19 +215,30 @@ struct link {
 	size_t nprov, cprov;
 };
 
-/* A message or call: fixed size, no pointers (see the header). */
-struct ev {
+/* A message or call as spilled: this header, then the thread and the
+ * source locator (their lengths, without a NUL), then nparty 4-byte
+ * parties.  Native layout: the file is read back by this process. */
+struct evrec {
 	int64_t sec;
 	int32_t nsec;
+	int32_t duration;	/* calls: seconds, -1 unknown */
 	uint8_t set;
 	uint8_t call;		/* 0 message, 1 call */
 	uint8_t deleted;
 	uint8_t pad;
-	uint32_t app, dir, thread;	/* interned, NONE when absent */
-	int32_t duration;	/* calls: seconds, -1 unknown */
-	struct src src;
-	uint32_t party_off, nparty;
-	uint32_t id;
+	uint32_t app, dir;	/* interned (few), NONE when absent */
+	uint32_t thread_len;	/* NONE when absent */
+	uint32_t src_len;	/* NONE when absent */
+	uint32_t nparty;
+};
+
+/* A source locator as given, split like struct src but not interned:
+ * an event's source is interned only when it becomes an object's
+ * first source. */
+struct rsrc {
+	const char *db, *table;	/* db NULL: no source */
+	size_t dblen, tablen;	/* table NULL: not split */
+	int64_t rowid;
 };
 
 struct ex_pole {
@@ -214,17 +254,23 @@ struct ex_pole {
 	size_t nlinks, clinks;
 	uint32_t *lslot;
 	size_t nlslot;
-	struct ev *evs;
-	size_t nevs, cevs;
-	uint32_t *parties;	/* (entity index << 3) | role */
+	FILE *spill;		/* message and call events, unlinked */
+	int ioerr;		/* writing or reading the spill failed */
+	int spill_errno;
+	uint64_t nevs;		/* events in the spill */
+	uint32_t *parties;	/* one event's: (entity index << 3) | role */
 	size_t nparties, cparties;
+	char *scratch;		/* reading the spill back */
+	size_t cscratch;
 };
 
 int
 ex_pole_new(struct ex_pole **out, const char *default_cc,
-    struct etk_error *err)
+    const char *tmpdir, struct etk_error *err)
 {
 	struct ex_pole *p;
+	struct etk_buf path;
+	int fd, e;
 
 	*out = NULL;
 	if (default_cc != NULL && (strlen(default_cc) == 0 ||
@@ -238,6 +284,36 @@ ex_pole_new(struct ex_pole **out, const char *default_cc,
 	if (default_cc != NULL) {
 		snprintf(p->cc, sizeof(p->cc), "%s", default_cc);
 		p->has_cc = 1;
+	}
+	/* The spill: made and unlinked at once, so that nothing is left
+	 * behind (or listed in the output) whatever happens. */
+	if (tmpdir == NULL || *tmpdir == '\0')
+		tmpdir = getenv("TMPDIR");
+	if (tmpdir == NULL || *tmpdir == '\0')
+		tmpdir = "/tmp";
+	etk_buf_init(&path);
+	etk_buf_printf(&path, "%s/.etk-pole-XXXXXX", tmpdir);
+	if (path.oom) {
+		etk_buf_release(&path);
+		free(p);
+		return etk_fail(err, ETK_ENOMEM, 0, "pole: out of memory");
+	}
+	if ((fd = mkstemp(path.data)) < 0) {
+		e = errno;
+		etk_fail(err, ETK_EIO, e,
+		    "pole: cannot create a temporary file in '%s'", tmpdir);
+		etk_buf_release(&path);
+		free(p);
+		return ETK_EIO;
+	}
+	(void)unlink(path.data);
+	etk_buf_release(&path);
+	if ((p->spill = fdopen(fd, "w+b")) == NULL) {
+		e = errno;
+		close(fd);
+		free(p);
+		return etk_fail(err, ETK_EIO, e,
+		    "pole: cannot open a temporary file in '%s'", tmpdir);
 	}
 	*out = p;
 	return ETK_OK;
@@ -257,7 +333,8 @@ ex_pole_free(struct ex_pole *p)
 		free(e->value);
 		free(e->display);
 		free(e->app);
-		free(e->taken);
+		if (e->kind == K_EVENT)
+			free(e->taken);
 		free(e->prov);
 	}
 	free(p->ents);
@@ -266,8 +343,10 @@ ex_pole_free(struct ex_pole *p)
 		free(p->links[i].prov);
 	free(p->links);
 	free(p->lslot);
-	free(p->evs);
+	if (p->spill != NULL)
+		fclose(p->spill);
 	free(p->parties);
+	free(p->scratch);
 	strtab_free(&p->str);
 	free(p);
 }
@@ -666,40 +745,51 @@ obj_handle(struct ex_pole *p, const char *handle, const char *app)
 
 /* ---- records ---- */
 
+/* Split "<db>#<table>/<rowid>" without copying (table NULL when the
+ * locator does not have that shape: db then holds all of it). */
 static void
-src_split(struct ex_pole *p, const char *source, struct src *s)
+rsrc_parse(const char *source, struct rsrc *s)
 {
 	const char *hash, *slash;
 	char *end;
 	long long rowid;
 
-	s->db = NONE;
-	s->table = NONE;
-	s->rowid = 0;
+	memset(s, 0, sizeof(*s));
 	if (source == NULL)
 		return;
+	s->db = source;
+	s->dblen = strlen(source);
 	hash = strrchr(source, '#');
 	slash = hash ? strrchr(hash, '/') : NULL;
 	if (hash != NULL && slash != NULL && slash > hash + 1 &&
 	    slash[1] >= '0' && slash[1] <= '9') {
 		rowid = strtoll(slash + 1, &end, 10);
 		if (*end == '\0' && (slash[1] != '0' || slash[2] == '\0')) {
-			uint32_t db = strtab_add(&p->str, source,
-			    (size_t)(hash - source));
-			uint32_t tb = strtab_add(&p->str, hash + 1,
-			    (size_t)(slash - hash - 1));
-
-			if (db == NONE || tb == NONE) {
-				p->oom = 1;
-				return;
-			}
-			s->db = db;
-			s->table = tb;
+			s->dblen = (size_t)(hash - source);
+			s->table = hash + 1;
+			s->tablen = (size_t)(slash - hash - 1);
 			s->rowid = rowid;
-			return;
 		}
 	}
-	s->db = intern(p, source);
+}
+
+/* The interned form of a split locator; 0, or -1 (oom set). */
+static int
+rsrc_intern(struct ex_pole *p, const struct rsrc *r, struct src *s)
+{
+	s->db = NONE;
+	s->table = NONE;
+	s->rowid = 0;
+	if (r->db == NULL)
+		return 0;
+	if ((s->db = strtab_add(&p->str, r->db, r->dblen)) == NONE ||
+	    (r->table != NULL && (s->table = strtab_add(&p->str, r->table,
+	    r->tablen)) == NONE)) {
+		p->oom = 1;
+		return -1;
+	}
+	s->rowid = r->rowid;
+	return 0;
 }
 
 static void
@@ -714,120 +804,149 @@ src_format(const struct ex_pole *p, const struct src *s,
 		    (long long)s->rowid);
 }
 
+/* strcmp of s[0..n) (no NUL inside) with the string t. */
 static int
-src_cmp(const struct ex_pole *p, const struct src *a, const struct src *b)
+cmp_n(const char *s, size_t n, const char *t)
+{
+	size_t tn = strlen(t);
+	int c = memcmp(s, t, n < tn ? n : tn);
+
+	if (c != 0)
+		return c;
+	return n < tn ? -1 : n > tn;
+}
+
+/* Order of a locator against an interned one: no source first, then
+ * database, unsplit before split, table, rowid. */
+static int
+rsrc_cmp(const struct ex_pole *p, const struct rsrc *a, const struct src *b)
 {
 	int c;
 
-	if (a->db != b->db) {
-		if (a->db == NONE || b->db == NONE)
-			return a->db == NONE ? -1 : 1;
-		if ((c = strcmp(p->str.s[a->db], p->str.s[b->db])) != 0)
-			return c;
-	}
-	if (a->table != b->table) {
-		if (a->table == NONE || b->table == NONE)
-			return a->table == NONE ? -1 : 1;
-		if ((c = strcmp(p->str.s[a->table],
-		    p->str.s[b->table])) != 0)
-			return c;
-	}
+	if (a->db == NULL || b->db == NONE)
+		return (a->db != NULL) - (b->db != NONE);
+	if ((c = cmp_n(a->db, a->dblen, p->str.s[b->db])) != 0)
+		return c;
+	if (a->table == NULL || b->table == NONE)
+		return (a->table != NULL) - (b->table != NONE);
+	if ((c = cmp_n(a->table, a->tablen, p->str.s[b->table])) != 0)
+		return c;
 	return a->rowid < b->rowid ? -1 : a->rowid > b->rowid;
 }
 
+/* One party of the event being built (p->parties); counted on the
+ * object, whose first source it may become. */
 static void
-party_add(struct ex_pole *p, struct ev *e, uint32_t obj, unsigned role,
-    const struct src *s)
+party_add(struct ex_pole *p, uint32_t obj, unsigned role,
+    const struct rsrc *s)
 {
 	struct ent *o;
 	size_t i;
 
 	if (obj == NONE)
 		return;
-	for (i = 0; i < e->nparty; i++)
-		if (p->parties[e->party_off + i] == ((obj << 3) | role))
+	for (i = 0; i < p->nparties; i++)
+		if (p->parties[i] == ((obj << 3) | role))
 			return;
 	if (grow(p, (void **)&p->parties, &p->cparties, p->nparties + 1,
 	    sizeof(*p->parties)) != 0)
 		return;
-	/* Parties of one event are appended together, so they stay
-	 * contiguous. */
 	p->parties[p->nparties++] = (obj << 3) | role;
-	e->nparty++;
 	o = &p->ents[obj];
 	o->nevents++;
-	if (!o->has_evsrc || src_cmp(p, s, &o->evsrc) < 0) {
-		o->evsrc = *s;
-		o->has_evsrc = 1;
+	if (!o->has_evsrc || rsrc_cmp(p, s, &o->evsrc) < 0) {
+		if (rsrc_intern(p, s, &o->evsrc) == 0)
+			o->has_evsrc = 1;
 	}
 }
 
-static struct ev *
-ev_new(struct ex_pole *p, const struct ex_time *t, const char *app,
-    const char *dir, const char *source)
+static void
+spill_put(struct ex_pole *p, const void *d, size_t n)
 {
-	struct ev *e;
-
-	if (grow(p, (void **)&p->evs, &p->cevs, p->nevs + 1,
-	    sizeof(*p->evs)) != 0)
-		return NULL;
-	e = &p->evs[p->nevs];
-	memset(e, 0, sizeof(*e));
-	if (t != NULL && t->set) {
-		e->set = 1;
-		e->sec = t->sec;
-		e->nsec = t->nsec;
+	if (n > 0 && !p->ioerr && fwrite(d, 1, n, p->spill) != n) {
+		p->ioerr = 1;
+		p->spill_errno = errno;
 	}
-	e->app = intern(p, app);
-	e->dir = intern(p, dir);
-	e->thread = NONE;
-	e->duration = -1;
-	e->party_off = (uint32_t)p->nparties;
-	src_split(p, source, &e->src);
-	if (p->oom)
-		return NULL;
+}
+
+/* Append the event built in h and p->parties to the spill. */
+static void
+ev_spill(struct ex_pole *p, struct evrec *h, const char *thread,
+    const char *source)
+{
+	size_t tl = thread != NULL ? strlen(thread) : 0;
+	size_t sl = source != NULL ? strlen(source) : 0;
+
+	if (p->oom || p->ioerr)
+		return;
+	if (tl >= NONE || sl >= NONE) {
+		p->oom = 1;
+		return;
+	}
+	h->thread_len = thread != NULL ? (uint32_t)tl : NONE;
+	h->src_len = source != NULL ? (uint32_t)sl : NONE;
+	h->nparty = (uint32_t)p->nparties;
+	spill_put(p, h, sizeof(*h));
+	spill_put(p, thread, tl);
+	spill_put(p, source, sl);
+	spill_put(p, p->parties, p->nparties * sizeof(*p->parties));
 	p->nevs++;
-	return e;
+}
+
+static void
+ev_init(struct ex_pole *p, struct evrec *h, const struct ex_time *t,
+    const char *app, const char *dir)
+{
+	memset(h, 0, sizeof(*h));
+	if (t != NULL && t->set) {
+		h->set = 1;
+		h->sec = t->sec;
+		h->nsec = t->nsec;
+	}
+	h->app = intern(p, app);
+	h->dir = intern(p, dir);
+	h->duration = -1;
+	p->nparties = 0;
 }
 
 void
 ex_pole_message(struct ex_pole *p, const struct ex_message *m,
     const char *source)
 {
-	struct ev *e;
+	struct evrec h;
+	struct rsrc rs;
 	size_t i;
 
-	if (p == NULL || m == NULL || p->oom)
+	if (p == NULL || m == NULL || p->oom || p->ioerr)
 		return;
-	if (p->nparties + 1 + m->nto > UINT32_MAX - 1 || p->nevs >= NONE - 1)
+	if (m->nto >= NONE - 1)
 		return;
-	if ((e = ev_new(p, &m->time, m->app, m->direction, source)) == NULL)
-		return;
-	e->thread = intern(p, m->thread);
-	e->deleted = m->deleted ? 1 : 0;
-	party_add(p, e, obj_handle(p, m->from, m->app), R_SENDER, &e->src);
+	ev_init(p, &h, &m->time, m->app, m->direction);
+	rsrc_parse(source, &rs);
+	h.deleted = m->deleted ? 1 : 0;
+	party_add(p, obj_handle(p, m->from, m->app), R_SENDER, &rs);
 	for (i = 0; i < m->nto; i++)
-		party_add(p, e, obj_handle(p, m->to[i], m->app), R_RECIPIENT,
-		    &e->src);
+		party_add(p, obj_handle(p, m->to[i], m->app), R_RECIPIENT,
+		    &rs);
+	ev_spill(p, &h, m->thread, source);
 }
 
 void
 ex_pole_call(struct ex_pole *p, const struct ex_call *c,
     const char *source)
 {
-	struct ev *e;
+	struct evrec h;
+	struct rsrc rs;
 	unsigned role = R_PARTY;
 
-	if (p == NULL || c == NULL || p->oom)
+	if (p == NULL || c == NULL || p->oom || p->ioerr)
 		return;
-	if (p->nparties + 1 > UINT32_MAX - 1 || p->nevs >= NONE - 1)
-		return;
-	if ((e = ev_new(p, &c->time, c->app, c->direction, source)) == NULL)
-		return;
-	e->call = 1;
-	e->deleted = c->deleted ? 1 : 0;
+	ev_init(p, &h, &c->time, c->app, c->direction);
+	rsrc_parse(source, &rs);
+	h.call = 1;
+	h.deleted = c->deleted ? 1 : 0;
 	if (c->duration_s >= 0)
-		e->duration = c->duration_s > INT32_MAX ? INT32_MAX :
+		h.duration = c->duration_s > INT32_MAX ? INT32_MAX :
 		    (int32_t)c->duration_s;
 	/* The number is the other end: it called us, or we called it. */
 	if (c->direction != NULL) {
@@ -836,7 +955,8 @@ ex_pole_call(struct ex_pole *p, const struct ex_call *c,
 		else if (strcmp(c->direction, "unknown") != 0)
 			role = R_CALLER;
 	}
-	party_add(p, e, obj_handle(p, c->number, c->app), role, &e->src);
+	party_add(p, obj_handle(p, c->number, c->app), role, &rs);
+	ev_spill(p, &h, NULL, source);
 }
 
 void
@@ -1078,59 +1198,6 @@ cmp_ent(const void *a, const void *b, void *ctx)
 	return strcmp(x->key, y->key);
 }
 
-static int
-cmp_str0(const struct ex_pole *p, uint32_t a, uint32_t b)
-{
-	if (a == b)
-		return 0;
-	if (a == NONE || b == NONE)
-		return a == NONE ? -1 : 1;
-	return strcmp(p->str.s[a], p->str.s[b]);
-}
-
-static int
-cmp_ev(const void *a, const void *b, void *ctx)
-{
-	const struct ex_pole *sort_p = ctx;
-	const struct ev *x = a, *y = b;
-	uint32_t i;
-	int c;
-
-	/* Untimed events last; then by instant, kind, source, and every
-	 * other field so that no two different events tie. */
-	if (x->set != y->set)
-		return x->set ? -1 : 1;
-	if (x->sec != y->sec)
-		return x->sec < y->sec ? -1 : 1;
-	if (x->nsec != y->nsec)
-		return x->nsec < y->nsec ? -1 : 1;
-	if (x->call != y->call)
-		return x->call < y->call ? -1 : 1;
-	if ((c = src_cmp(sort_p, &x->src, &y->src)) != 0)
-		return c;
-	if ((c = cmp_str0(sort_p, x->app, y->app)) != 0 ||
-	    (c = cmp_str0(sort_p, x->dir, y->dir)) != 0 ||
-	    (c = cmp_str0(sort_p, x->thread, y->thread)) != 0)
-		return c;
-	if (x->duration != y->duration)
-		return x->duration < y->duration ? -1 : 1;
-	if (x->deleted != y->deleted)
-		return x->deleted < y->deleted ? -1 : 1;
-	if (x->nparty != y->nparty)
-		return x->nparty < y->nparty ? -1 : 1;
-	for (i = 0; i < x->nparty; i++) {
-		uint32_t px = sort_p->parties[x->party_off + i];
-		uint32_t py = sort_p->parties[y->party_off + i];
-
-		if ((px & 7) != (py & 7))
-			return (px & 7) < (py & 7) ? -1 : 1;
-		if ((c = strcmp(sort_p->ents[px >> 3].key,
-		    sort_p->ents[py >> 3].key)) != 0)
-			return c;
-	}
-	return 0;
-}
-
 /* Parties of one event by role, then by the object's final id. */
 static int
 cmp_party(const void *a, const void *b, void *ctx)
@@ -1242,7 +1309,7 @@ write_ent(struct ex_pole *p, struct ent *e, struct etk_buf *out)
 		etk_json_kstr(&j, "taken", e->taken);
 		break;
 	}
-	if (e->nprov == 0 && e->has_evsrc) {
+	if (e->kind == K_OBJECT && e->nprov == 0 && e->has_evsrc) {
 		/* Seen only in messages or calls: the first of them. */
 		etk_buf_init(&b);
 		src_format(p, &e->evsrc, &b);
@@ -1259,17 +1326,56 @@ write_ent(struct ex_pole *p, struct ent *e, struct etk_buf *out)
 	etk_buf_addc(out, '\n');
 }
 
+/* One spilled event, read back: its header in h, thread and source in
+ * p->scratch (NUL-terminated each), parties in p->parties.  1 read, 0
+ * at the end, -1 on a read error (ioerr set). */
+static int
+spill_get(struct ex_pole *p, struct evrec *h, const char **thread,
+    const char **source)
+{
+	size_t tl, sl, need;
+	size_t got;
+
+	got = fread(h, 1, sizeof(*h), p->spill);
+	if (got == 0 && feof(p->spill))
+		return 0;
+	if (got != sizeof(*h))
+		goto bad;
+	tl = h->thread_len != NONE ? h->thread_len : 0;
+	sl = h->src_len != NONE ? h->src_len : 0;
+	need = tl + sl + 2;
+	if (grow(p, (void **)&p->scratch, &p->cscratch, need, 1) != 0 ||
+	    grow(p, (void **)&p->parties, &p->cparties, h->nparty + 1,
+	    sizeof(*p->parties)) != 0)
+		return -1;
+	if (fread(p->scratch, 1, tl, p->spill) != tl ||
+	    fread(p->scratch + tl + 1, 1, sl, p->spill) != sl ||
+	    fread(p->parties, sizeof(*p->parties), h->nparty, p->spill) !=
+	    h->nparty)
+		goto bad;
+	p->scratch[tl] = '\0';
+	p->scratch[tl + 1 + sl] = '\0';
+	p->nparties = h->nparty;
+	*thread = h->thread_len != NONE ? p->scratch : NULL;
+	*source = p->scratch + tl + 1;
+	return 1;
+bad:
+	p->ioerr = 1;
+	p->spill_errno = ferror(p->spill) ? errno : 0;
+	return -1;
+}
+
 static void
-write_ev(struct ex_pole *p, const struct ev *e, struct etk_buf *out,
-    struct etk_buf *src)
+write_ev(struct ex_pole *p, const struct evrec *e, uint64_t id,
+    const char *thread, const char *source, struct etk_buf *out)
 {
 	struct etk_json j;
+	char b[32];
 
-	etk_buf_reset(src);
-	src_format(p, &e->src, src);
 	etk_json_init(&j, out);
 	etk_json_obj_begin(&j);
-	put_id(&j, "id", K_EVENT, e->id);
+	snprintf(b, sizeof(b), "E-%06llu", (unsigned long long)id);
+	etk_json_kstr(&j, "id", b);
 	etk_json_kstr(&j, "pole", "Event");
 	etk_json_kstr(&j, "subtype", e->call ? "call" : "message");
 	etk_json_key(&j, "ts");
@@ -1287,12 +1393,11 @@ write_ev(struct ex_pole *p, const struct ev *e, struct etk_buf *out,
 		else
 			etk_json_null(&j);
 	} else
-		etk_json_kstr(&j, "thread", e->thread != NONE ?
-		    p->str.s[e->thread] : NULL);
+		etk_json_kstr(&j, "thread", thread);
 	etk_json_kbool(&j, "deleted", e->deleted);
 	etk_json_key(&j, "prov");
 	etk_json_arr_begin(&j);
-	etk_json_str(&j, src->data);
+	etk_json_str(&j, source);
 	etk_json_arr_end(&j);
 	etk_json_obj_end(&j);
 	etk_buf_addc(out, '\n');
@@ -1330,18 +1435,38 @@ drain(ex_pole_out out, void *arg, int which, struct etk_buf *buf, int last)
 	return rc;
 }
 
+/* Rewind the spill for reading; -1 on error (ioerr set). */
+static int
+spill_rewind(struct ex_pole *p)
+{
+	if (p->ioerr)
+		return -1;
+	if (fflush(p->spill) != 0 || fseek(p->spill, 0, SEEK_SET) != 0) {
+		p->ioerr = 1;
+		p->spill_errno = errno;
+		return -1;
+	}
+	return 0;
+}
+
 int
 ex_pole_write(struct ex_pole *p, ex_pole_out out, void *arg,
     struct etk_error *err)
 {
 	uint32_t *order = NULL, *lorder = NULL, next[4] = { 1, 1, 1, 1 };
 	size_t i, k, nphoto = 0;
-	struct etk_buf src, ebuf, lbuf, *entities = &ebuf, *links = &lbuf;
-	int failed = 0;
+	uint64_t id;
+	struct etk_buf ebuf, lbuf, *entities = &ebuf, *links = &lbuf;
+	struct evrec h;
+	const char *thread, *source;
+	int failed = 0, r;
 
 	if (p->oom)
 		return etk_fail(err, ETK_ENOMEM, 0,
 		    "pole: out of memory while collecting records");
+	if (p->ioerr)
+		return etk_fail(err, ETK_EIO, p->spill_errno,
+		    "pole: cannot write the temporary event file");
 	if ((order = malloc((p->nents + 1) * sizeof(*order))) == NULL ||
 	    (lorder = malloc((p->nlinks + 1) * sizeof(*lorder))) == NULL) {
 		free(order);
@@ -1350,105 +1475,70 @@ ex_pole_write(struct ex_pole *p, ex_pole_out out, void *arg,
 	for (i = 0; i < p->nents; i++)
 		order[i] = (uint32_t)i;
 	sort(order, p->nents, sizeof(*order), cmp_ent, p);
-	sort(p->evs, p->nevs, sizeof(*p->evs), cmp_ev, p);
-	/* Ids per kind in sort order.  Events: photo events and
-	 * message/call events are merged by time. */
+	/* Ids per kind in sort order: photo events (sorted by time) come
+	 * first among events, then messages and calls as they arrived. */
 	for (i = 0; i < p->nents; i++) {
 		struct ent *e = &p->ents[order[i]];
 
-		if (e->kind != K_EVENT)
-			e->id = next[e->kind]++;
-		else
+		e->id = next[e->kind]++;
+		if (e->kind == K_EVENT)
 			nphoto++;
-	}
-	{
-		size_t a = p->nents - nphoto, b = 0;
-
-		/* order[a..] are photo events sorted by key; put them in
-		 * time order among themselves and the others. */
-		while (a < p->nents || b < p->nevs) {
-			int take_photo;
-
-			if (a == p->nents)
-				take_photo = 0;
-			else if (b == p->nevs)
-				take_photo = 1;
-			else {
-				const struct ent *x = &p->ents[order[a]];
-				const struct ev *y = &p->evs[b];
-
-				if (x->has_ts != y->set)
-					take_photo = x->has_ts;
-				else
-					take_photo = !x->has_ts ||
-					    x->ts <= y->sec;
-			}
-			if (take_photo)
-				p->ents[order[a++]].id = next[K_EVENT]++;
-			else
-				p->evs[b++].id = next[K_EVENT]++;
-		}
 	}
 	etk_buf_init(&ebuf);
 	etk_buf_init(&lbuf);
-	/* Entities: people, objects, locations, then events by id. */
-	for (i = 0; i < p->nents - nphoto; i++) {
+	/* Entities: people, objects, locations, photo events, then the
+	 * spilled events. */
+	for (i = 0; i < p->nents && !failed; i++) {
 		write_ent(p, &p->ents[order[i]], entities);
 		failed |= drain(out, arg, 0, entities, 0);
 	}
-	etk_buf_init(&src);
-	{
-		size_t a = p->nents - nphoto, b = 0;
-
-		while (a < p->nents || b < p->nevs) {
-			if (b == p->nevs || (a < p->nents &&
-			    p->ents[order[a]].id < p->evs[b].id))
-				write_ent(p, &p->ents[order[a++]], entities);
-			else
-				write_ev(p, &p->evs[b++], entities, &src);
+	id = nphoto;
+	if (!failed && spill_rewind(p) == 0)
+		while (!failed && (r = spill_get(p, &h, &thread,
+		    &source)) > 0) {
+			write_ev(p, &h, ++id, thread, source, entities);
 			failed |= drain(out, arg, 0, entities, 0);
 		}
-	}
 	failed |= drain(out, arg, 0, entities, 1);
 	/* Links between entities, then each event's parties. */
 	for (i = 0; i < p->nlinks; i++)
 		lorder[i] = (uint32_t)i;
 	sort(lorder, p->nlinks, sizeof(*lorder), cmp_link, p);
-	for (i = 0; i < p->nlinks; i++) {
+	for (i = 0; i < p->nlinks && !failed; i++) {
 		write_link(p, &p->links[lorder[i]], links);
 		failed |= drain(out, arg, 1, links, 0);
 	}
-	for (i = 0; i < p->nevs && !failed; i++) {
-		struct ev *e = &p->evs[i];
+	id = nphoto;
+	if (!failed && spill_rewind(p) == 0)
+		while (!failed && (r = spill_get(p, &h, &thread,
+		    &source)) > 0) {
+			char eid[32];
 
-		sort(p->parties + e->party_off, e->nparty,
-		    sizeof(*p->parties), cmp_party, p);
-		etk_buf_reset(&src);
-		src_format(p, &e->src, &src);
-		for (k = 0; k < e->nparty; k++) {
-			uint32_t pv = p->parties[e->party_off + k];
-			const struct ent *o = &p->ents[pv >> 3];
-			struct etk_json j;
+			snprintf(eid, sizeof(eid), "E-%06llu",
+			    (unsigned long long)++id);
+			sort(p->parties, p->nparties, sizeof(*p->parties),
+			    cmp_party, p);
+			for (k = 0; k < p->nparties; k++) {
+				uint32_t pv = p->parties[k];
+				const struct ent *o = &p->ents[pv >> 3];
+				struct etk_json j;
 
-			etk_json_init(&j, links);
-			etk_json_obj_begin(&j);
-			put_id(&j, "from", o->kind, o->id);
-			etk_json_kstr(&j, "rel", "PARTY_TO");
-			put_id(&j, "to", K_EVENT, e->id);
-			etk_json_kstr(&j, "role", role_name[pv & 7]);
-			etk_json_key(&j, "prov");
-			etk_json_arr_begin(&j);
-			etk_json_str(&j, src.data);
-			etk_json_arr_end(&j);
-			etk_json_obj_end(&j);
-			etk_buf_addc(links, '\n');
+				etk_json_init(&j, links);
+				etk_json_obj_begin(&j);
+				put_id(&j, "from", o->kind, o->id);
+				etk_json_kstr(&j, "rel", "PARTY_TO");
+				etk_json_kstr(&j, "to", eid);
+				etk_json_kstr(&j, "role", role_name[pv & 7]);
+				etk_json_key(&j, "prov");
+				etk_json_arr_begin(&j);
+				etk_json_str(&j, source);
+				etk_json_arr_end(&j);
+				etk_json_obj_end(&j);
+				etk_buf_addc(links, '\n');
+			}
+			failed |= drain(out, arg, 1, links, 0);
 		}
-		failed |= drain(out, arg, 1, links, 0);
-	}
 	failed |= drain(out, arg, 1, links, 1);
-	if (src.oom)
-		p->oom = 1;
-	etk_buf_release(&src);
 	free(order);
 	free(lorder);
 	if (p->oom || entities->oom || links->oom) {
@@ -1459,6 +1549,9 @@ ex_pole_write(struct ex_pole *p, ex_pole_out out, void *arg,
 	}
 	etk_buf_release(&ebuf);
 	etk_buf_release(&lbuf);
+	if (p->ioerr)
+		return etk_fail(err, ETK_EIO, p->spill_errno,
+		    "pole: cannot read back the temporary event file");
 	if (failed)
 		return etk_fail(err, ETK_EIO, 0,
 		    "pole: cannot write entities and links");

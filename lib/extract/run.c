@@ -265,7 +265,7 @@ etk_extract_new(struct etk_extract **out, const struct etk_extract_opts *o,
 		}
 	}
 	if ((x->what & EX_WHAT_POLE) &&
-	    (rc = ex_pole_new(&x->pole, o->country, err)) != 0) {
+	    (rc = ex_pole_new(&x->pole, o->country, x->outdir, err)) != 0) {
 		etk_extract_free(x);
 		return rc;
 	}
