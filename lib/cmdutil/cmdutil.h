@@ -1,5 +1,5 @@
 /*
- * cmd/common: what every etk command shares.  Option parsing of the
+ * lib/cmdutil: what every etk command shares.  Option parsing of the
  * common flags, messages with the "etk-NAME: " prefix, the case
  * directory, the journal entry each run records, the run summary, JSON
  * Lines output.  Not part of libetk's public API.
