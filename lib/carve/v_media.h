@@ -22,6 +22,16 @@ extern const struct cv_format cv_fmt_ogg;
 extern const struct cv_format cv_fmt_mkv;
 extern const struct cv_format cv_fmt_asf;
 
+/* MPEG audio, shared by v_mp3.c (files with an ID3v2 tag) and v_mpa.c
+ * (bare frame chains): a frame's length from its header fields (0 when
+ * they are not allowed), and the tags that may follow the last frame
+ * (APEv2, Lyrics3 v2, ID3v1): *pos moves past those that check out;
+ * -1 when one is cut by the window end. */
+unsigned cv_mpa_len(unsigned ver, unsigned layer, unsigned bri,
+    unsigned sri, unsigned pad);
+int cv_mpa_trailer(const struct cv_src *, uint64_t off, uint64_t *pos,
+    uint64_t lim, uint64_t wend);
+
 /* Shared by the validators: fill r for a one-piece answer. */
 static inline enum cv_status
 cv_answer(struct cv_result *r, enum cv_status st, uint64_t len)

@@ -17,7 +17,7 @@
 #define MP3_MAXAPE	((uint64_t)16 << 20)	/* APEv2 tag (cover art) */
 #define MP3_MAXLYR	999999	/* Lyrics3 v2: six size digits */
 
-static const unsigned short mp3_br[2][3][15] = {
+static const unsigned short mpa_br[2][3][15] = {
 	{	/* MPEG-1: layer I, II, III */
 		{ 0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384,
 		    416, 448 },
@@ -35,38 +35,40 @@ static const unsigned short mp3_br[2][3][15] = {
 	}
 };
 
-static const unsigned mp3_sr[4][3] = {
+static const unsigned mpa_sr[4][3] = {
 	{ 11025, 12000, 8000 },		/* 2.5 */
 	{ 0, 0, 0 },			/* reserved */
 	{ 22050, 24000, 16000 },	/* 2 */
 	{ 44100, 48000, 32000 },	/* 1 */
 };
 
-/* Frame length of the header at h, 0 when it is not one; *key gets the
- * fields every frame of a stream shares. */
-static unsigned
-mp3_frame(const unsigned char *h, uint32_t *key)
+unsigned
+cv_mpa_len(unsigned ver, unsigned layer, unsigned bri, unsigned sri,
+    unsigned pad)
 {
-	unsigned ver, layer, bri, sri, pad, br, sr;
+	unsigned br, sr;
 
-	if (h[0] != 0xff || (h[1] & 0xe0) != 0xe0)
+	if (ver == 1 || layer == 0 || bri == 0 || bri == 15 || sri == 3)
 		return 0;
-	ver = (h[1] >> 3) & 3;
-	layer = (h[1] >> 1) & 3;
-	bri = h[2] >> 4;
-	sri = (h[2] >> 2) & 3;
-	pad = (h[2] >> 1) & 1;
-	if (ver == 1 || layer == 0 || bri == 0 || bri == 15 || sri == 3 ||
-	    (h[3] & 3) == 2)
-		return 0;
-	br = mp3_br[ver == 3 ? 0 : 1][3 - layer][bri] * 1000u;
-	sr = mp3_sr[ver][sri];
-	*key = (uint32_t)(h[1] & 0xfe) << 8 | (h[2] & 0x0c);
+	br = mpa_br[ver == 3 ? 0 : 1][3 - layer][bri] * 1000u;
+	sr = mpa_sr[ver][sri];
 	if (layer == 3)				/* layer I */
 		return (12 * br / sr + pad) * 4;
 	if (layer == 1 && ver != 3)		/* layer III, MPEG-2/2.5 */
 		return 72 * br / sr + pad;
 	return 144 * br / sr + pad;
+}
+
+/* Frame length of the header at h, 0 when it is not one; *key gets the
+ * fields every frame of a stream shares. */
+static unsigned
+mp3_frame(const unsigned char *h, uint32_t *key)
+{
+	if (h[0] != 0xff || (h[1] & 0xe0) != 0xe0 || (h[3] & 3) == 2)
+		return 0;
+	*key = (uint32_t)(h[1] & 0xfe) << 8 | (h[2] & 0x0c);
+	return cv_mpa_len((h[1] >> 3) & 3, (h[1] >> 1) & 3, h[2] >> 4,
+	    (h[2] >> 2) & 3, (h[2] >> 1) & 1);
 }
 
 /* The end of the Lyrics3 v2 block at pos, or pos. */
@@ -136,6 +138,25 @@ mp3_tags(const struct cv_src *src, uint64_t off, uint64_t pos, uint64_t lim,
 	return pos;
 }
 
+int
+cv_mpa_trailer(const struct cv_src *src, uint64_t off, uint64_t *pos,
+    uint64_t lim, uint64_t wend)
+{
+	unsigned char h[3];
+	int cut;
+
+	*pos = mp3_tags(src, off, *pos, lim, &cut);
+	if (cut)
+		return -1;
+	if (*pos + 3 <= lim && cv_read(src, off + *pos, h, 3) == 0 &&
+	    memcmp(h, "TAG", 3) == 0) {
+		if (*pos + 128 > wend)
+			return -1;
+		*pos += 128;
+	}
+	return 0;
+}
+
 static enum cv_status
 mp3_walk(const struct cv_src *src, uint64_t off, uint64_t max,
     struct cv_result *r)
@@ -144,7 +165,6 @@ mp3_walk(const struct cv_src *src, uint64_t off, uint64_t max,
 	uint64_t pos, lim, wend, z;
 	uint32_t key0 = 0, key;
 	unsigned len, n = 0;
-	int cut;
 
 	memset(r, 0, sizeof(*r));
 	wend = src->end > off ? src->end - off : 0;
@@ -182,15 +202,8 @@ mp3_walk(const struct cv_src *src, uint64_t off, uint64_t max,
 	}
 	if (n < MP3_MINFRAMES)
 		return cv_answer(r, CV_NO, 0);
-	pos = mp3_tags(src, off, pos, lim, &cut);
-	if (cut)
+	if (cv_mpa_trailer(src, off, &pos, lim, wend) != 0)
 		return cv_answer(r, CV_TRUNCATED, lim);
-	if (pos + 3 <= lim && cv_read(src, off + pos, h, 3) == 0 &&
-	    memcmp(h, "TAG", 3) == 0) {
-		if (pos + 128 > wend)
-			return cv_answer(r, CV_TRUNCATED, lim);
-		pos += 128;
-	}
 	return cv_answer(r, CV_COMPLETE, pos);
 }
 

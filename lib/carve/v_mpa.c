@@ -3,9 +3,9 @@
  * v_mp3.c takes those that have one): a run of frame headers that agree
  * (version, layer, CRC flag, sample rate, mono or not), each frame's
  * length from bitrate, sample rate and padding, at least MPA_MINFRAMES
- * of them.  The file ends after the last frame of the run, after an
- * APEv2 tag (header, items, footer) and a 128-byte ID3v1 "TAG" trailer
- * when they follow.
+ * of them.  The file ends after the last frame of the run and the
+ * tags that may follow it (APEv2, Lyrics3 v2, ID3v1: cv_mpa_trailer in
+ * v_mp3.c, shared with the ID3v2-tagged files).
  *
  * The two-byte anchors (0xFFFB, 0xFFF3, ...) are common in other data
  * and every frame of a stream carries one, so a candidate costs one
@@ -21,49 +21,6 @@
 
 #define MPA_MINFRAMES	12
 
-static const unsigned short mpa_br[2][3][15] = {
-	{	/* MPEG-1: layer I, II, III */
-		{ 0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384,
-		    416, 448 },
-		{ 0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320,
-		    384 },
-		{ 0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256,
-		    320 },
-	}, {	/* MPEG-2 and 2.5 */
-		{ 0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224,
-		    256 },
-		{ 0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144,
-		    160 },
-		{ 0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144,
-		    160 },
-	}
-};
-
-static const unsigned mpa_sr[4][3] = {
-	{ 11025, 12000, 8000 },		/* 2.5 */
-	{ 0, 0, 0 },			/* reserved */
-	{ 22050, 24000, 16000 },	/* 2 */
-	{ 44100, 48000, 32000 },	/* 1 */
-};
-
-/* Length of a frame of these fields, 0 when they are not allowed. */
-static unsigned
-mpa_len(unsigned ver, unsigned layer, unsigned bri, unsigned sri,
-    unsigned pad)
-{
-	unsigned br, sr;
-
-	if (ver == 1 || layer == 0 || bri == 0 || bri == 15 || sri == 3)
-		return 0;
-	br = mpa_br[ver == 3 ? 0 : 1][3 - layer][bri] * 1000u;
-	sr = mpa_sr[ver][sri];
-	if (layer == 3)				/* layer I */
-		return (12 * br / sr + pad) * 4;
-	if (layer == 1 && ver != 3)		/* layer III, MPEG-2/2.5 */
-		return 72 * br / sr + pad;
-	return 144 * br / sr + pad;
-}
-
 /* Frame length of the header at h, 0 when it is not one; *key gets the
  * fields every frame of a stream shares. */
 static unsigned
@@ -72,7 +29,7 @@ mpa_frame(const unsigned char *h, uint32_t *key)
 	if (h[0] != 0xff || (h[1] & 0xe0) != 0xe0 || (h[3] & 3) == 2)
 		return 0;
 	*key = (uint32_t)h[1] << 8 | (h[2] & 0x0c) | (h[3] >> 6 == 3);
-	return mpa_len((h[1] >> 3) & 3, (h[1] >> 1) & 3, h[2] >> 4,
+	return cv_mpa_len((h[1] >> 3) & 3, (h[1] >> 1) & 3, h[2] >> 4,
 	    (h[2] >> 2) & 3, (h[2] >> 1) & 1);
 }
 
@@ -87,8 +44,8 @@ mpa_follows(const struct cv_src *src, uint64_t off, const unsigned char *h0,
 
 	for (bri = 1; bri < 15; bri++)
 		for (pad = 0; pad < 2; pad++) {
-			len = mpa_len((h0[1] >> 3) & 3, (h0[1] >> 1) & 3, bri,
-			    (h0[2] >> 2) & 3, pad);
+			len = cv_mpa_len((h0[1] >> 3) & 3, (h0[1] >> 1) & 3,
+			    bri, (h0[2] >> 2) & 3, pad);
 			if (len < 4 || len > off ||
 			    cv_read(src, off - len, h, 4) != 0)
 				continue;
@@ -103,7 +60,7 @@ static enum cv_status
 mpa_walk(const struct cv_src *src, uint64_t off, uint64_t max,
     struct cv_result *r)
 {
-	unsigned char h[4], h0[4], ape[32];
+	unsigned char h[4], h0[4];
 	uint64_t pos = 0, lim, wend;
 	uint32_t key0 = 0, key;
 	unsigned len, n = 0;
@@ -138,21 +95,8 @@ mpa_walk(const struct cv_src *src, uint64_t off, uint64_t max,
 		return cv_answer(r, CV_NO, 0);
 	if ((h0[1] & 6) == 4)
 		r->ext = "mp2";
-	/* an APEv2 tag that starts with its header: items and footer */
-	if (pos + 32 <= lim && cv_read(src, off + pos, ape, 32) == 0 &&
-	    memcmp(ape, "APETAGEX", 8) == 0 && (cv_le32(ape + 8) == 1000 ||
-	    cv_le32(ape + 8) == 2000) && (cv_le32(ape + 20) >> 29 & 1) &&
-	    cv_le32(ape + 12) >= 32 && cv_le32(ape + 12) < (16u << 20)) {
-		if (pos + 32 + cv_le32(ape + 12) > wend)
-			return cv_answer(r, CV_TRUNCATED, lim);
-		pos += 32 + cv_le32(ape + 12);
-	}
-	if (pos + 3 <= lim && cv_read(src, off + pos, h, 3) == 0 &&
-	    memcmp(h, "TAG", 3) == 0) {
-		if (pos + 128 > wend)
-			return cv_answer(r, CV_TRUNCATED, lim);
-		pos += 128;
-	}
+	if (cv_mpa_trailer(src, off, &pos, lim, wend) != 0)
+		return cv_answer(r, CV_TRUNCATED, lim);
 	return cv_answer(r, CV_COMPLETE, pos);
 }
 
