@@ -13,7 +13,7 @@
 static int
 recognise(struct ex_db *db)
 {
-	return aa_has_cols(db, "calls", "number", "date", "duration", "type",
+	return ex_db_has_cols(db, "calls", "number", "date", "duration", "type",
 	    (char *)NULL);
 }
 
@@ -62,7 +62,7 @@ parse(struct ex_ctx *ctx, struct ex_db *db, unsigned what, uint64_t *nrows,
 	etk_buf_adds(&sql, "SELECT rowid");
 	for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
 		etk_buf_adds(&sql, ", ");
-		aa_col(db, &sql, "calls", NULL, cols[i]);
+		ex_db_col_as(db, &sql, "calls", NULL, cols[i]);
 	}
 	etk_buf_adds(&sql, " FROM calls ORDER BY rowid");
 	if (aa_prepare(db, &sql, &st, reason, reasonsz) != 0)
@@ -103,7 +103,7 @@ parse(struct ex_ctx *ctx, struct ex_db *db, unsigned what, uint64_t *nrows,
 		ctx->ops->call(ctx->arg, &c);
 	}
 	sqlite3_finalize(st);
-	return aa_step_status(db, rc, "calls", reason, reasonsz);
+	return ex_step_status(db, rc, "calls", reason, reasonsz);
 }
 
 static const char *const paths[] = {

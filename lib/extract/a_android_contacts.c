@@ -22,10 +22,10 @@
 static int
 recognise(struct ex_db *db)
 {
-	return aa_has_cols(db, "raw_contacts", "deleted", (char *)NULL) &&
-	    aa_has_cols(db, "data", "raw_contact_id", "mimetype_id", "data1",
+	return ex_db_has_cols(db, "raw_contacts", "deleted", (char *)NULL) &&
+	    ex_db_has_cols(db, "data", "raw_contact_id", "mimetype_id", "data1",
 	    (char *)NULL) &&
-	    aa_has_cols(db, "mimetypes", "mimetype", (char *)NULL);
+	    ex_db_has_cols(db, "mimetypes", "mimetype", (char *)NULL);
 }
 
 enum { R_ROWID, R_ID, R_NAME, R_DEL };
@@ -37,7 +37,7 @@ parse_contacts(struct ex_ctx *ctx, struct ex_db *db, uint64_t *nrows,
 {
 	struct etk_buf sql;
 	struct aa_child data;
-	struct aa_list nums, mails, misc;
+	struct ex_strs nums, mails, misc;
 	struct ex_contact c;
 	sqlite3_stmt *st = NULL, *dst = NULL;
 	enum ex_parse_status ret;
@@ -45,11 +45,11 @@ parse_contacts(struct ex_ctx *ctx, struct ex_db *db, uint64_t *nrows,
 
 	etk_buf_init(&sql);
 	etk_buf_adds(&sql, "SELECT rowid, ");
-	aa_col(db, &sql, "raw_contacts", NULL, "_id");
+	ex_db_col_as(db, &sql, "raw_contacts", NULL, "_id");
 	etk_buf_adds(&sql, ", ");
-	aa_col(db, &sql, "raw_contacts", NULL, "display_name");
+	ex_db_col_as(db, &sql, "raw_contacts", NULL, "display_name");
 	etk_buf_adds(&sql, ", ");
-	aa_col(db, &sql, "raw_contacts", NULL, "deleted");
+	ex_db_col_as(db, &sql, "raw_contacts", NULL, "deleted");
 	etk_buf_adds(&sql, " FROM raw_contacts ORDER BY rowid");
 	if (aa_prepare(db, &sql, &st, reason, reasonsz) != 0)
 		return EX_FAILED;
@@ -65,9 +65,9 @@ parse_contacts(struct ex_ctx *ctx, struct ex_db *db, uint64_t *nrows,
 		return EX_FAILED;
 	}
 	aa_child_init(&data, dst);
-	aa_list_init(&nums);
-	aa_list_init(&mails);
-	aa_list_init(&misc);
+	ex_strs_init(&nums);
+	ex_strs_init(&mails);
+	ex_strs_init(&misc);
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t id = ex_col_int(st, R_ID, sqlite3_column_int64(st,
@@ -76,9 +76,9 @@ parse_contacts(struct ex_ctx *ctx, struct ex_db *db, uint64_t *nrows,
 		int ok;
 
 		(*nrows)++;
-		aa_list_reset(&nums);
-		aa_list_reset(&mails);
-		aa_list_reset(&misc);
+		ex_strs_reset(&nums);
+		ex_strs_reset(&mails);
+		ex_strs_reset(&misc);
 		for (ok = aa_child_first(&data, id); ok;
 		    ok = aa_child_next(&data)) {
 			const char *mt = ex_col_text(dst, D_MIME);
@@ -89,18 +89,18 @@ parse_contacts(struct ex_ctx *ctx, struct ex_db *db, uint64_t *nrows,
 				continue;
 			mt += strlen(MT_PREFIX);
 			if (strcmp(mt, "phone_v2") == 0)
-				aa_list_add(&nums, v);
+				ex_strs_add(&nums, v);
 			else if (strcmp(mt, "email_v2") == 0)
-				aa_list_add(&mails, v);
+				ex_strs_add(&mails, v);
 			else if (strcmp(mt, "name") == 0 && iname == SIZE_MAX)
-				iname = aa_list_add(&misc, v);
+				iname = ex_strs_add(&misc, v);
 			else if (strcmp(mt, "organization") == 0 &&
 			    iorg == SIZE_MAX)
-				iorg = aa_list_add(&misc, v);
+				iorg = ex_strs_add(&misc, v);
 			/* WhatsApp's raw contacts carry the JID. */
 			else if (strcmp(mt, "vnd.com.whatsapp.profile") == 0 &&
 			    iacct == SIZE_MAX)
-				iacct = aa_list_add(&misc, v);
+				iacct = ex_strs_add(&misc, v);
 		}
 		if (nums.oom || mails.oom || misc.oom) {
 			ctx->ops->warn(ctx->arg, "raw_contacts",
@@ -111,13 +111,13 @@ parse_contacts(struct ex_ctx *ctx, struct ex_db *db, uint64_t *nrows,
 		c.app = "android_contacts";
 		c.name = ex_col_text(st, R_NAME);
 		if (c.name == NULL || *c.name == '\0')
-			c.name = aa_list_get(&misc, iname);
-		c.numbers = nums.n > 0 ? aa_list_ptrs(&nums) : NULL;
+			c.name = ex_strs_get(&misc, iname);
+		c.numbers = nums.n > 0 ? ex_strs_ptrs(&nums) : NULL;
 		c.nnumbers = c.numbers != NULL ? nums.n : 0;
-		c.emails = mails.n > 0 ? aa_list_ptrs(&mails) : NULL;
+		c.emails = mails.n > 0 ? ex_strs_ptrs(&mails) : NULL;
 		c.nemails = c.emails != NULL ? mails.n : 0;
-		c.org = aa_list_get(&misc, iorg);
-		c.account = aa_list_get(&misc, iacct);
+		c.org = ex_strs_get(&misc, iorg);
+		c.account = ex_strs_get(&misc, iacct);
 		c.deleted = ex_col_int(st, R_DEL, 0) != 0;
 		c.prov.table = "raw_contacts";
 		c.prov.rowid = sqlite3_column_int64(st, R_ROWID);
@@ -125,14 +125,14 @@ parse_contacts(struct ex_ctx *ctx, struct ex_db *db, uint64_t *nrows,
 		    c.prov.rowid);
 		ctx->ops->contact(ctx->arg, &c);
 	}
-	ret = aa_step_status(db, rc, "raw_contacts", reason, reasonsz);
+	ret = ex_step_status(db, rc, "raw_contacts", reason, reasonsz);
 	if (ret == EX_PARSED && data.rc != 0)
-		ret = aa_step_status(db, data.rc, "data", reason, reasonsz);
+		ret = ex_step_status(db, data.rc, "data", reason, reasonsz);
 	sqlite3_finalize(st);
 	aa_child_free(&data);
-	aa_list_free(&nums);
-	aa_list_free(&mails);
-	aa_list_free(&misc);
+	ex_strs_free(&nums);
+	ex_strs_free(&mails);
+	ex_strs_free(&misc);
 	return ret;
 }
 
@@ -164,20 +164,20 @@ emit_accounts(struct ex_ctx *ctx, struct ex_db *db, char *reason,
 	int rc;
 
 	etk_buf_init(&sql);
-	if (aa_has_cols(db, "accounts", "account_name", (char *)NULL)) {
+	if (ex_db_has_cols(db, "accounts", "account_name", (char *)NULL)) {
 		table = "accounts";
 		etk_buf_adds(&sql, "SELECT rowid, account_name, ");
-		aa_col(db, &sql, "accounts", NULL, "account_type");
+		ex_db_col_as(db, &sql, "accounts", NULL, "account_type");
 		etk_buf_adds(&sql, " FROM accounts WHERE account_name IS NOT "
 		    "NULL AND account_name <> '' ORDER BY rowid");
-	} else if (aa_has_cols(db, "raw_contacts", "account_name",
+	} else if (ex_db_has_cols(db, "raw_contacts", "account_name",
 	    (char *)NULL)) {
 		/* Before the accounts table each raw contact named its
 		 * account: one record per distinct account, at the first
 		 * raw contact that names it. */
 		table = "raw_contacts";
 		etk_buf_adds(&sql, "SELECT min(rowid), account_name, ");
-		aa_col(db, &sql, "raw_contacts", NULL, "account_type");
+		ex_db_col_as(db, &sql, "raw_contacts", NULL, "account_type");
 		etk_buf_adds(&sql, " FROM raw_contacts WHERE account_name IS "
 		    "NOT NULL AND account_name <> '' GROUP BY 2, 3 "
 		    "ORDER BY 1");
@@ -198,7 +198,7 @@ emit_accounts(struct ex_ctx *ctx, struct ex_db *db, char *reason,
 		ctx->ops->account(ctx->arg, &a);
 	}
 	sqlite3_finalize(st);
-	return aa_step_status(db, rc, table, reason, reasonsz);
+	return ex_step_status(db, rc, table, reason, reasonsz);
 }
 
 static enum ex_parse_status

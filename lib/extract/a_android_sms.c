@@ -20,11 +20,11 @@
 static int
 recognise(struct ex_db *db)
 {
-	if (aa_has_cols(db, "sms", "address", "body", "date", "type",
+	if (ex_db_has_cols(db, "sms", "address", "body", "date", "type",
 	    (char *)NULL))
 		return 1;
-	return aa_has_cols(db, "pdu", "msg_box", "m_type", (char *)NULL) &&
-	    aa_has_cols(db, "part", "mid", "ct", (char *)NULL);
+	return ex_db_has_cols(db, "pdu", "msg_box", "m_type", (char *)NULL) &&
+	    ex_db_has_cols(db, "part", "mid", "ct", (char *)NULL);
 }
 
 /* sms.type (AOSP Telephony.TextBasedSmsColumns): 1 inbox, 2 sent,
@@ -76,7 +76,7 @@ parse_sms(struct ex_ctx *ctx, struct ex_db *db, const char *table,
 	etk_buf_adds(&sql, "SELECT rowid");
 	for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
 		etk_buf_adds(&sql, ", ");
-		aa_col(db, &sql, table, NULL, cols[i]);
+		ex_db_col_as(db, &sql, table, NULL, cols[i]);
 	}
 	etk_buf_printf(&sql, " FROM \"%s\" ORDER BY rowid", table);
 	if (aa_prepare(db, &sql, &st, reason, reasonsz) != 0)
@@ -113,7 +113,7 @@ parse_sms(struct ex_ctx *ctx, struct ex_db *db, const char *table,
 		ctx->ops->message(ctx->arg, &m);
 	}
 	sqlite3_finalize(st);
-	return aa_step_status(db, rc, table, reason, reasonsz);
+	return ex_step_status(db, rc, table, reason, reasonsz);
 }
 
 /* pdu.msg_box (Telephony.BaseMmsColumns): 1 inbox, 2 sent, 3 drafts,
@@ -150,7 +150,7 @@ parse_mms(struct ex_ctx *ctx, struct ex_db *db, uint64_t *nrows,
 {
 	struct etk_buf sql, body;
 	struct aa_child addr, part;
-	struct aa_list to, fr;
+	struct ex_strs to, fr;
 	struct aa_atts att;
 	struct ex_message m;
 	sqlite3_stmt *st = NULL, *ast = NULL, *tst = NULL;
@@ -159,26 +159,26 @@ parse_mms(struct ex_ctx *ctx, struct ex_db *db, uint64_t *nrows,
 
 	etk_buf_init(&sql);
 	etk_buf_adds(&sql, "SELECT rowid, ");
-	aa_col(db, &sql, "pdu", NULL, "_id");
+	ex_db_col_as(db, &sql, "pdu", NULL, "_id");
 	etk_buf_adds(&sql, ", ");
-	aa_col(db, &sql, "pdu", NULL, "thread_id");
+	ex_db_col_as(db, &sql, "pdu", NULL, "thread_id");
 	etk_buf_adds(&sql, ", ");
-	aa_col(db, &sql, "pdu", NULL, "date");
+	ex_db_col_as(db, &sql, "pdu", NULL, "date");
 	etk_buf_adds(&sql, ", ");
-	aa_col(db, &sql, "pdu", NULL, "msg_box");
+	ex_db_col_as(db, &sql, "pdu", NULL, "msg_box");
 	etk_buf_adds(&sql, ", ");
-	aa_col(db, &sql, "pdu", NULL, "read");
+	ex_db_col_as(db, &sql, "pdu", NULL, "read");
 	etk_buf_adds(&sql, ", ");
-	aa_col(db, &sql, "pdu", NULL, "m_type");
+	ex_db_col_as(db, &sql, "pdu", NULL, "m_type");
 	etk_buf_adds(&sql, ", ");
-	aa_col(db, &sql, "pdu", NULL, "deleted");
+	ex_db_col_as(db, &sql, "pdu", NULL, "deleted");
 	etk_buf_adds(&sql, " FROM pdu ORDER BY rowid");
 	if (aa_prepare(db, &sql, &st, reason, reasonsz) != 0)
 		return EX_FAILED;
 
 	/* Children in message order, then in their own row order, so
 	 * recipients and parts come out as the phone listed them. */
-	if (aa_has_cols(db, "addr", "msg_id", "address", "type",
+	if (ex_db_has_cols(db, "addr", "msg_id", "address", "type",
 	    (char *)NULL)) {
 		etk_buf_init(&sql);
 		etk_buf_adds(&sql, "SELECT msg_id, address, type FROM addr "
@@ -188,23 +188,23 @@ parse_mms(struct ex_ctx *ctx, struct ex_db *db, uint64_t *nrows,
 			return EX_FAILED;
 		}
 	}
-	if (aa_has_cols(db, "part", "mid", (char *)NULL)) {
+	if (ex_db_has_cols(db, "part", "mid", (char *)NULL)) {
 		etk_buf_init(&sql);
 		etk_buf_adds(&sql, "SELECT mid, ");
-		aa_col(db, &sql, "part", NULL, "ct");
+		ex_db_col_as(db, &sql, "part", NULL, "ct");
 		etk_buf_adds(&sql, ", ");
-		aa_col(db, &sql, "part", NULL, "name");
+		ex_db_col_as(db, &sql, "part", NULL, "name");
 		etk_buf_adds(&sql, ", ");
-		aa_col(db, &sql, "part", NULL, "fn");
+		ex_db_col_as(db, &sql, "part", NULL, "fn");
 		etk_buf_adds(&sql, ", ");
-		aa_col(db, &sql, "part", NULL, "cl");
+		ex_db_col_as(db, &sql, "part", NULL, "cl");
 		etk_buf_adds(&sql, ", ");
-		aa_col(db, &sql, "part", NULL, "_data");
+		ex_db_col_as(db, &sql, "part", NULL, "_data");
 		etk_buf_adds(&sql, ", ");
-		aa_col(db, &sql, "part", NULL, "text");
+		ex_db_col_as(db, &sql, "part", NULL, "text");
 		etk_buf_adds(&sql, " FROM part WHERE mid IS NOT NULL ORDER BY "
 		    "mid, ");
-		aa_col(db, &sql, "part", NULL, "seq");
+		ex_db_col_as(db, &sql, "part", NULL, "seq");
 		etk_buf_adds(&sql, ", rowid");
 		if (aa_prepare(db, &sql, &tst, reason, reasonsz) != 0) {
 			sqlite3_finalize(st);
@@ -214,8 +214,8 @@ parse_mms(struct ex_ctx *ctx, struct ex_db *db, uint64_t *nrows,
 	}
 	aa_child_init(&addr, ast);
 	aa_child_init(&part, tst);
-	aa_list_init(&to);
-	aa_list_init(&fr);
+	ex_strs_init(&to);
+	ex_strs_init(&fr);
 	aa_atts_init(&att);
 	etk_buf_init(&body);
 
@@ -226,8 +226,8 @@ parse_mms(struct ex_ctx *ctx, struct ex_db *db, uint64_t *nrows,
 
 		(*nrows)++;
 		memset(&m, 0, sizeof(m));
-		aa_list_reset(&to);
-		aa_list_reset(&fr);
+		ex_strs_reset(&to);
+		ex_strs_reset(&fr);
 		aa_atts_reset(&att);
 		etk_buf_reset(&body);
 		have_from = 0;
@@ -243,12 +243,12 @@ parse_mms(struct ex_ctx *ctx, struct ex_db *db, uint64_t *nrows,
 				 * placeholder the MMS stack fills in at
 				 * send time: no number is stored. */
 				if (strcmp(a, "insert-address-token") != 0) {
-					aa_list_add(&fr, a);
+					ex_strs_add(&fr, a);
 					have_from = 1;
 				}
 			} else if (type == ADDR_TO || type == ADDR_CC ||
 			    type == ADDR_BCC) {
-				aa_list_add(&to, a);
+				ex_strs_add(&to, a);
 			}
 		}
 		for (ok = aa_child_first(&part, id); ok;
@@ -287,8 +287,8 @@ parse_mms(struct ex_ctx *ctx, struct ex_db *db, uint64_t *nrows,
 		m.thread = ex_col_text(st, P_THREAD);
 		m.direction = mms_direction(ex_col_int(st, P_BOX, -1),
 		    ex_col_int(st, P_MTYPE, -1));
-		m.from = have_from ? aa_list_get(&fr, 0) : NULL;
-		m.to = to.n > 0 ? aa_list_ptrs(&to) : NULL;
+		m.from = have_from ? ex_strs_get(&fr, 0) : NULL;
+		m.to = to.n > 0 ? ex_strs_ptrs(&to) : NULL;
 		m.nto = m.to != NULL ? to.n : 0;
 		ex_time_col(&m.time, EX_T_UNIX_S, st, P_DATE);
 		m.body = body.len > 0 ? body.data : NULL;
@@ -301,15 +301,15 @@ parse_mms(struct ex_ctx *ctx, struct ex_db *db, uint64_t *nrows,
 		m.prov.wal_only = ex_db_wal_only(db, "pdu", m.prov.rowid);
 		ctx->ops->message(ctx->arg, &m);
 	}
-	ret = aa_step_status(db, rc, "pdu", reason, reasonsz);
+	ret = ex_step_status(db, rc, "pdu", reason, reasonsz);
 	if (ret == EX_PARSED && (addr.rc != 0 || part.rc != 0))
-		ret = aa_step_status(db, addr.rc != 0 ? addr.rc : part.rc,
+		ret = ex_step_status(db, addr.rc != 0 ? addr.rc : part.rc,
 		    addr.rc != 0 ? "addr" : "part", reason, reasonsz);
 	sqlite3_finalize(st);
 	aa_child_free(&addr);
 	aa_child_free(&part);
-	aa_list_free(&to);
-	aa_list_free(&fr);
+	ex_strs_free(&to);
+	ex_strs_free(&fr);
 	aa_atts_free(&att);
 	etk_buf_release(&body);
 	return ret;
@@ -325,20 +325,20 @@ parse(struct ex_ctx *ctx, struct ex_db *db, unsigned what, uint64_t *nrows,
 	*nrows = 0;
 	if (!(what & EX_WHAT_MESSAGES))
 		return EX_PARSED;
-	if (aa_has_cols(db, "sms", "address", "body", (char *)NULL)) {
+	if (ex_db_has_cols(db, "sms", "address", "body", (char *)NULL)) {
 		any = 1;
 		r = parse_sms(ctx, db, "sms", nrows, reason, reasonsz);
 		if (r != EX_PARSED)
 			return r;
 	}
 	/* Samsung keeps texts its spam filter caught in a copy of sms. */
-	if (aa_has_cols(db, "spam_sms", "address", "body", (char *)NULL)) {
+	if (ex_db_has_cols(db, "spam_sms", "address", "body", (char *)NULL)) {
 		any = 1;
 		r = parse_sms(ctx, db, "spam_sms", nrows, reason, reasonsz);
 		if (r != EX_PARSED)
 			return r;
 	}
-	if (aa_has_cols(db, "pdu", "msg_box", (char *)NULL)) {
+	if (ex_db_has_cols(db, "pdu", "msg_box", (char *)NULL)) {
 		any = 1;
 		r = parse_mms(ctx, db, nrows, reason, reasonsz);
 	}

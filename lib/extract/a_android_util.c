@@ -8,139 +8,19 @@
 
 #include "extract/a_android_util.h"
 
-static void
-add_ident(struct etk_buf *b, const char *s)
-{
-	etk_buf_addc(b, '"');
-	for (; *s != '\0'; s++) {
-		if (*s == '"')
-			etk_buf_addc(b, '"');
-		etk_buf_addc(b, *s);
-	}
-	etk_buf_addc(b, '"');
-}
-
-void
-aa_col(struct ex_db *db, struct etk_buf *sql, const char *table,
-    const char *alias, const char *col)
-{
-	if (!ex_db_has_col(db, table, col)) {
-		etk_buf_adds(sql, "NULL");
-		return;
-	}
-	add_ident(sql, alias != NULL ? alias : table);
-	etk_buf_addc(sql, '.');
-	add_ident(sql, col);
-}
-
-int
-aa_has_cols(struct ex_db *db, const char *table, ...)
-{
-	va_list ap;
-	const char *c;
-	int ok = ex_db_has_table(db, table);
-
-	va_start(ap, table);
-	while (ok && (c = va_arg(ap, const char *)) != NULL)
-		ok = ex_db_has_col(db, table, c);
-	va_end(ap);
-	return ok;
-}
-
-/* ------------------------------------------------------------------ */
-
-void
-aa_list_init(struct aa_list *l)
-{
-	memset(l, 0, sizeof(*l));
-	etk_buf_init(&l->buf);
-}
-
-void
-aa_list_free(struct aa_list *l)
-{
-	etk_buf_release(&l->buf);
-	free(l->off);
-	free(l->ptr);
-	aa_list_init(l);
-}
-
-void
-aa_list_reset(struct aa_list *l)
-{
-	etk_buf_reset(&l->buf);
-	l->n = 0;
-}
-
-size_t
-aa_list_add(struct aa_list *l, const char *s)
-{
-	size_t *o;
-
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 8;
-
-		if ((o = realloc(l->off, cap * sizeof(*o))) == NULL) {
-			l->oom = 1;
-			return SIZE_MAX;
-		}
-		l->off = o;
-		l->cap = cap;
-	}
-	if (s == NULL) {
-		l->off[l->n] = SIZE_MAX;
-	} else {
-		l->off[l->n] = l->buf.len;
-		etk_buf_add(&l->buf, s, strlen(s) + 1);
-		if (l->buf.oom) {
-			l->oom = 1;
-			return SIZE_MAX;
-		}
-	}
-	return l->n++;
-}
-
-const char *
-aa_list_get(const struct aa_list *l, size_t i)
-{
-	if (i >= l->n || l->off[i] == SIZE_MAX)
-		return NULL;
-	return l->buf.data + l->off[i];
-}
-
-const char *const *
-aa_list_ptrs(struct aa_list *l)
-{
-	size_t i;
-
-	if (l->n > l->ptrcap) {
-		const char **p = realloc(l->ptr, l->n * sizeof(*p));
-
-		if (p == NULL) {
-			l->oom = 1;
-			return NULL;
-		}
-		l->ptr = p;
-		l->ptrcap = l->n;
-	}
-	for (i = 0; i < l->n; i++)
-		l->ptr[i] = aa_list_get(l, i);
-	return l->ptr;
-}
-
 /* ------------------------------------------------------------------ */
 
 void
 aa_atts_init(struct aa_atts *a)
 {
 	memset(a, 0, sizeof(*a));
-	aa_list_init(&a->s);
+	ex_strs_init(&a->s);
 }
 
 void
 aa_atts_free(struct aa_atts *a)
 {
-	aa_list_free(&a->s);
+	ex_strs_free(&a->s);
 	free(a->size);
 	free(a->att);
 	aa_atts_init(a);
@@ -149,7 +29,7 @@ aa_atts_free(struct aa_atts *a)
 void
 aa_atts_reset(struct aa_atts *a)
 {
-	aa_list_reset(&a->s);
+	ex_strs_reset(&a->s);
 	a->n = 0;
 }
 
@@ -168,9 +48,9 @@ aa_atts_add(struct aa_atts *a, const char *stored, const char *mime,
 		a->size = s;
 		a->cap = cap;
 	}
-	aa_list_add(&a->s, stored);
-	aa_list_add(&a->s, mime);
-	aa_list_add(&a->s, name);
+	ex_strs_add(&a->s, stored);
+	ex_strs_add(&a->s, mime);
+	ex_strs_add(&a->s, name);
 	a->size[a->n++] = size;
 }
 
@@ -192,9 +72,9 @@ aa_atts_build(struct aa_atts *a)
 		a->attcap = a->n;
 	}
 	for (i = 0; i < a->n; i++) {
-		a->att[i].stored = aa_list_get(&a->s, 3 * i);
-		a->att[i].mime = aa_list_get(&a->s, 3 * i + 1);
-		a->att[i].name = aa_list_get(&a->s, 3 * i + 2);
+		a->att[i].stored = ex_strs_get(&a->s, 3 * i);
+		a->att[i].mime = ex_strs_get(&a->s, 3 * i + 1);
+		a->att[i].name = ex_strs_get(&a->s, 3 * i + 2);
 		a->att[i].size = a->size[i];
 	}
 	return a->att;
@@ -372,17 +252,4 @@ aa_prepare(struct ex_db *db, struct etk_buf *sql, sqlite3_stmt **st,
 		return -1;
 	}
 	return 0;
-}
-
-enum ex_parse_status
-aa_step_status(struct ex_db *db, int rc, const char *what, char *reason,
-    size_t reasonsz)
-{
-	if (rc == SQLITE_DONE)
-		return EX_PARSED;
-	if (reason != NULL && reasonsz > 0)
-		snprintf(reason, reasonsz, "%s: %s", what,
-		    rc == SQLITE_NOMEM ? "out of memory" :
-		    sqlite3_errmsg(db->db));
-	return EX_FAILED;
 }

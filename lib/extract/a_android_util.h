@@ -1,7 +1,7 @@
 /*
  * Helpers the Android parsers (a_android_*.c, a_bugle.c,
- * a_whatsapp_android.c) share: query building from what the schema
- * has, per-record string lists that outlive a statement step, and a
+ * a_whatsapp_android.c) share (beside ex_int.h's column and string-list
+ * helpers): attachments kept past a statement step, and a
  * merge cursor over a child table sorted by its parent key, so an
  * MMS's parts or a raw contact's data rows are read in one pass
  * instead of one query per parent row.
@@ -14,36 +14,9 @@
 
 #include "extract/ex_int.h"
 
-/* Append `alias."col"` when table has col, else `NULL`; then
- * " AS name" when name is not NULL.  alias is the name the query gives
- * the table (usually the table itself). */
-void aa_col(struct ex_db *, struct etk_buf *sql, const char *table,
-    const char *alias, const char *col);
-/* 1 when table has every column in the NULL-terminated list. */
-int aa_has_cols(struct ex_db *, const char *table, ...);
-
-/* Strings copied out of statement rows, kept until reset: the sink
- * borrows them for one emit call. */
-struct aa_list {
-	struct etk_buf buf;	/* each string NUL-terminated */
-	size_t *off;		/* where each starts; SIZE_MAX for NULL */
-	size_t n, cap;
-	const char **ptr;	/* aa_list_ptrs' result */
-	size_t ptrcap;
-	int oom;
-};
-void aa_list_init(struct aa_list *);
-void aa_list_free(struct aa_list *);
-void aa_list_reset(struct aa_list *);
-/* Copy s (may be NULL); returns its index, or SIZE_MAX out of memory. */
-size_t aa_list_add(struct aa_list *, const char *s);
-/* Pointers to every string, valid until the next add or reset. */
-const char *const *aa_list_ptrs(struct aa_list *);
-const char *aa_list_get(const struct aa_list *, size_t i);
-
-/* Attachments of one record. */
+/* Attachments of one record, kept past a statement step. */
 struct aa_atts {
-	struct aa_list s;	/* stored, mime, name for each */
+	struct ex_strs s;	/* stored, mime, name for each */
 	int64_t *size;
 	size_t n, cap;
 	struct ex_attach *att;	/* aa_atts_build's result */
@@ -99,9 +72,5 @@ const char *aa_map_get(const struct aa_map *, const char *k);
 int aa_prepare(struct ex_db *, struct etk_buf *sql, sqlite3_stmt **st,
     char *reason, size_t reasonsz);
 
-/* Status of a finished step loop: EX_PARSED when rc is SQLITE_DONE,
- * else EX_FAILED with SQLite's message in reason. */
-enum ex_parse_status aa_step_status(struct ex_db *, int rc, const char *what,
-    char *reason, size_t reasonsz);
 
 #endif /* ETK_A_ANDROID_UTIL_H */

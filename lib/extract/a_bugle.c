@@ -19,9 +19,9 @@
 static int
 recognise(struct ex_db *db)
 {
-	return aa_has_cols(db, "messages", "conversation_id", "sender_id",
+	return ex_db_has_cols(db, "messages", "conversation_id", "sender_id",
 	    "message_protocol", (char *)NULL) &&
-	    aa_has_cols(db, "parts", "message_id", (char *)NULL) &&
+	    ex_db_has_cols(db, "parts", "message_id", (char *)NULL) &&
 	    ex_db_has_table(db, "conversations") &&
 	    ex_db_has_table(db, "participants");
 }
@@ -30,7 +30,7 @@ recognise(struct ex_db *db)
  * the recipients of what the owner sends there. */
 struct members {
 	int64_t *conv;
-	struct aa_list dest;
+	struct ex_strs dest;
 	const char *const *ptr;	/* dest's strings, once loaded */
 	size_t n, cap;
 };
@@ -40,11 +40,11 @@ destination(struct ex_db *db, struct etk_buf *sql, const char *alias)
 {
 	/* normalized (E.164) first, then what was typed or shown. */
 	etk_buf_adds(sql, "COALESCE(");
-	aa_col(db, sql, "participants", alias, "normalized_destination");
+	ex_db_col_as(db, sql, "participants", alias, "normalized_destination");
 	etk_buf_adds(sql, ", ");
-	aa_col(db, sql, "participants", alias, "send_destination");
+	ex_db_col_as(db, sql, "participants", alias, "send_destination");
 	etk_buf_adds(sql, ", ");
-	aa_col(db, sql, "participants", alias, "display_destination");
+	ex_db_col_as(db, sql, "participants", alias, "display_destination");
 	etk_buf_adds(sql, ")");
 }
 
@@ -57,9 +57,9 @@ load_members(struct ex_db *db, struct members *mb, char *reason,
 	int rc;
 
 	memset(mb, 0, sizeof(*mb));
-	aa_list_init(&mb->dest);
+	ex_strs_init(&mb->dest);
 	etk_buf_init(&sql);
-	if (aa_has_cols(db, "conversation_participants", "conversation_id",
+	if (ex_db_has_cols(db, "conversation_participants", "conversation_id",
 	    "participant_id", (char *)NULL) &&
 	    ex_db_has_col(db, "participants", "sub_id")) {
 		etk_buf_adds(&sql, "SELECT cp.conversation_id, ");
@@ -97,18 +97,18 @@ load_members(struct ex_db *db, struct members *mb, char *reason,
 			mb->cap = cap;
 		}
 		mb->conv[mb->n++] = sqlite3_column_int64(st, 0);
-		if (aa_list_add(&mb->dest, d) == SIZE_MAX) {
+		if (ex_strs_add(&mb->dest, d) == SIZE_MAX) {
 			rc = SQLITE_NOMEM;
 			break;
 		}
 	}
 	sqlite3_finalize(st);
-	if (aa_step_status(db, rc, "conversation_participants", reason,
+	if (ex_step_status(db, rc, "conversation_participants", reason,
 	    reasonsz) != EX_PARSED)
 		return -1;
 	/* A conversation's members are adjacent: one pointer array
 	 * serves every message as a slice. */
-	if (mb->n > 0 && (mb->ptr = aa_list_ptrs(&mb->dest)) == NULL) {
+	if (mb->n > 0 && (mb->ptr = ex_strs_ptrs(&mb->dest)) == NULL) {
 		snprintf(reason, reasonsz, "out of memory");
 		return -1;
 	}
@@ -119,7 +119,7 @@ static void
 free_members(struct members *mb)
 {
 	free(mb->conv);
-	aa_list_free(&mb->dest);
+	ex_strs_free(&mb->dest);
 }
 
 /* Index of conversation conv's first member, or n when it has none. */
@@ -190,23 +190,23 @@ parse(struct ex_ctx *ctx, struct ex_db *db, unsigned what, uint64_t *nrows,
 	}
 	etk_buf_init(&sql);
 	etk_buf_adds(&sql, "SELECT messages.rowid, ");
-	aa_col(db, &sql, "messages", NULL, "_id");
+	ex_db_col_as(db, &sql, "messages", NULL, "_id");
 	etk_buf_adds(&sql, ", messages.conversation_id, ");
-	aa_col(db, &sql, "conversations", NULL, "name");
+	ex_db_col_as(db, &sql, "conversations", NULL, "name");
 	etk_buf_adds(&sql, ", ");
-	aa_col(db, &sql, "messages", NULL, "sent_timestamp");
+	ex_db_col_as(db, &sql, "messages", NULL, "sent_timestamp");
 	etk_buf_adds(&sql, ", ");
-	aa_col(db, &sql, "messages", NULL, "received_timestamp");
+	ex_db_col_as(db, &sql, "messages", NULL, "received_timestamp");
 	etk_buf_adds(&sql, ", messages.message_protocol, ");
-	aa_col(db, &sql, "messages", NULL, "message_status");
+	ex_db_col_as(db, &sql, "messages", NULL, "message_status");
 	etk_buf_adds(&sql, ", ");
-	aa_col(db, &sql, "messages", NULL, "read");
+	ex_db_col_as(db, &sql, "messages", NULL, "read");
 	etk_buf_adds(&sql, ", participants.rowid, ");
-	aa_col(db, &sql, "participants", NULL, "sub_id");
+	ex_db_col_as(db, &sql, "participants", NULL, "sub_id");
 	etk_buf_adds(&sql, ", ");
 	destination(db, &sql, NULL);
 	etk_buf_adds(&sql, ", ");
-	aa_col(db, &sql, "participants", NULL, "full_name");
+	ex_db_col_as(db, &sql, "participants", NULL, "full_name");
 	/* LEFT JOINs: a message whose conversation or sender row is gone
 	 * is still a message. */
 	etk_buf_adds(&sql, " FROM messages LEFT JOIN conversations ON "
@@ -218,15 +218,15 @@ parse(struct ex_ctx *ctx, struct ex_db *db, unsigned what, uint64_t *nrows,
 
 	etk_buf_init(&sql);
 	etk_buf_adds(&sql, "SELECT message_id, ");
-	aa_col(db, &sql, "parts", NULL, "text");
+	ex_db_col_as(db, &sql, "parts", NULL, "text");
 	etk_buf_adds(&sql, ", ");
-	aa_col(db, &sql, "parts", NULL, "uri");
+	ex_db_col_as(db, &sql, "parts", NULL, "uri");
 	etk_buf_adds(&sql, ", ");
-	aa_col(db, &sql, "parts", NULL, "content_type");
+	ex_db_col_as(db, &sql, "parts", NULL, "content_type");
 	etk_buf_adds(&sql, ", ");
-	aa_col(db, &sql, "parts", NULL, "file_size_bytes");
+	ex_db_col_as(db, &sql, "parts", NULL, "file_size_bytes");
 	etk_buf_adds(&sql, ", ");
-	aa_col(db, &sql, "parts", NULL, "local_cache_path");
+	ex_db_col_as(db, &sql, "parts", NULL, "local_cache_path");
 	etk_buf_adds(&sql, " FROM parts WHERE message_id IS NOT NULL "
 	    "ORDER BY message_id, rowid");
 	if (aa_prepare(db, &sql, &pst, reason, reasonsz) != 0) {
@@ -330,9 +330,9 @@ parse(struct ex_ctx *ctx, struct ex_db *db, unsigned what, uint64_t *nrows,
 		    m.prov.rowid);
 		ctx->ops->message(ctx->arg, &m);
 	}
-	ret = aa_step_status(db, rc, "messages", reason, reasonsz);
+	ret = ex_step_status(db, rc, "messages", reason, reasonsz);
 	if (ret == EX_PARSED && parts.rc != 0)
-		ret = aa_step_status(db, parts.rc, "parts", reason, reasonsz);
+		ret = ex_step_status(db, parts.rc, "parts", reason, reasonsz);
 	sqlite3_finalize(st);
 	aa_child_free(&parts);
 	aa_atts_free(&att);

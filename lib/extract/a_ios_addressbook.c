@@ -33,7 +33,7 @@ static int
 ab_recognise(struct ex_db *db)
 {
 	return ex_db_has_table(db, "ABPerson") &&
-	    ios_has_cols(db, "ABMultiValue", "record_id", "property", NULL);
+	    ex_db_has_cols(db, "ABMultiValue", "record_id", "property", NULL);
 }
 
 /* "Dr Alice B Smith Jr": the name parts present, one space apart. */
@@ -62,7 +62,7 @@ ab_parse(struct ex_ctx *ctx, struct ex_db *db, unsigned what,
 {
 	struct etk_error err = { 0 };
 	struct etk_buf sql, name;
-	struct ios_strs nums, mails;
+	struct ex_strs nums, mails;
 	struct ex_contact c;
 	sqlite3_stmt *st = NULL, *mv = NULL;
 	enum ex_parse_status status = EX_PARSED;
@@ -84,8 +84,8 @@ ab_parse(struct ex_ctx *ctx, struct ex_db *db, unsigned what,
 	}
 	etk_buf_init(&sql);
 	etk_buf_init(&name);
-	ios_strs_init(&nums);
-	ios_strs_init(&mails);
+	ex_strs_init(&nums);
+	ex_strs_init(&mails);
 	etk_buf_adds(&sql, "SELECT \"ABPerson\".ROWID, ");
 	ios_col(db, &sql, "ABPerson", "Prefix");
 	ios_col(db, &sql, "ABPerson", "First");
@@ -134,8 +134,8 @@ ab_parse(struct ex_ctx *ctx, struct ex_db *db, unsigned what,
 			c.name = v != NULL && *v != '\0' ? v : NULL;
 		}
 
-		ios_strs_reset(&nums);
-		ios_strs_reset(&mails);
+		ex_strs_reset(&nums);
+		ex_strs_reset(&mails);
 		for (;;) {
 			if (mvstate == 0) {
 				mvrc = sqlite3_step(mv);
@@ -149,13 +149,13 @@ ab_parse(struct ex_ctx *ctx, struct ex_db *db, unsigned what,
 			if (key == c.prov.rowid &&
 			    (v = ex_col_text(mv, 2)) != NULL) {
 				prop = sqlite3_column_int64(mv, 1);
-				ios_strs_add(prop == 3 ? &nums : &mails, v);
+				ex_strs_add(prop == 3 ? &nums : &mails, v);
 			}
 			mvstate = 0;
 		}
-		c.numbers = ios_strs_ptrs(&nums);
+		c.numbers = ex_strs_ptrs(&nums);
 		c.nnumbers = c.numbers != NULL ? nums.n : 0;
-		c.emails = ios_strs_ptrs(&mails);
+		c.emails = ex_strs_ptrs(&mails);
 		c.nemails = c.emails != NULL ? mails.n : 0;
 		if (nums.oom || mails.oom) {
 			ios_row_name(db, "ABPerson", c.prov.rowid, item,
@@ -166,17 +166,17 @@ ab_parse(struct ex_ctx *ctx, struct ex_db *db, unsigned what,
 		}
 		ctx->ops->contact(ctx->arg, &c);
 	}
-	status = ios_step_status(db, rc, "ABPerson", reason, reasonsz);
+	status = ex_step_status(db, rc, "reading ABPerson", reason, reasonsz);
 	if (status == EX_PARSED && mvstate == 2 && mvrc != SQLITE_DONE)
-		status = ios_step_status(db, mvrc, "ABMultiValue", reason,
+		status = ex_step_status(db, mvrc, "reading ABMultiValue", reason,
 		    reasonsz);
 out:
 	sqlite3_finalize(st);
 	sqlite3_finalize(mv);
 	etk_buf_release(&sql);
 	etk_buf_release(&name);
-	ios_strs_free(&nums);
-	ios_strs_free(&mails);
+	ex_strs_free(&nums);
+	ex_strs_free(&mails);
 	return status;
 }
 

@@ -33,7 +33,7 @@ enum {
 static int
 calls_recognise(struct ex_db *db)
 {
-	return ios_has_cols(db, "ZCALLRECORD", "ZDATE", "ZADDRESS", NULL);
+	return ex_db_has_cols(db, "ZCALLRECORD", "ZDATE", "ZADDRESS", NULL);
 }
 
 static const char *
@@ -168,7 +168,7 @@ calls_parse(struct ex_ctx *ctx, struct ex_db *db, unsigned what,
 		c.deleted = 0;
 		ctx->ops->call(ctx->arg, &c);
 	}
-	status = ios_step_status(db, rc, "ZCALLRECORD", reason, reasonsz);
+	status = ex_step_status(db, rc, "reading ZCALLRECORD", reason, reasonsz);
 	sqlite3_finalize(st);
 	etk_buf_release(&sql);
 	etk_buf_release(&num);

@@ -57,7 +57,7 @@ struct members {
 	int64_t *chat;
 	size_t *first, *count;
 	size_t n, cap;
-	struct ios_strs ids;
+	struct ex_strs ids;
 	const char *const *ptr;
 };
 
@@ -67,7 +67,7 @@ members_free(struct members *m)
 	free(m->chat);
 	free(m->first);
 	free(m->count);
-	ios_strs_free(&m->ids);
+	ex_strs_free(&m->ids);
 }
 
 static int
@@ -79,8 +79,8 @@ members_load(struct ex_db *db, struct members *m, struct etk_error *err)
 	int rc;
 
 	memset(m, 0, sizeof(*m));
-	ios_strs_init(&m->ids);
-	if (!ios_has_cols(db, "chat_handle_join", "chat_id", "handle_id",
+	ex_strs_init(&m->ids);
+	if (!ex_db_has_cols(db, "chat_handle_join", "chat_id", "handle_id",
 	    NULL))
 		return 0;
 	if ((rc = ex_db_prepare(db, "SELECT \"chat_handle_join\".\"chat_id\", "
@@ -119,7 +119,7 @@ members_load(struct ex_db *db, struct members *m, struct etk_error *err)
 			m->count[m->n] = 0;
 			m->n++;
 		}
-		ios_strs_add(&m->ids, id);
+		ex_strs_add(&m->ids, id);
 		m->count[m->n - 1]++;
 	}
 	sqlite3_finalize(st);
@@ -128,7 +128,7 @@ members_load(struct ex_db *db, struct members *m, struct etk_error *err)
 		    db->locator, sqlite3_errmsg(db->db));
 	if (m->ids.oom)
 		return etk_fail(err, ETK_ENOMEM, 0, "out of memory");
-	m->ptr = ios_strs_ptrs(&m->ids);
+	m->ptr = ex_strs_ptrs(&m->ids);
 	return 0;
 }
 
@@ -158,7 +158,7 @@ struct atts {
 	sqlite3_stmt *st;
 	int state;		/* 0 not started, 1 on a row, 2 done */
 	int rc;
-	struct ios_strs s;	/* stored, mime, name per attachment */
+	struct ex_strs s;	/* stored, mime, name per attachment */
 	int64_t *size;
 	struct ex_attach *att;
 	size_t n, cap;
@@ -172,8 +172,8 @@ atts_open(struct ex_db *db, struct atts *a, struct etk_error *err)
 	int rc;
 
 	memset(a, 0, sizeof(*a));
-	ios_strs_init(&a->s);
-	if (!ios_has_cols(db, "message_attachment_join", "message_id",
+	ex_strs_init(&a->s);
+	if (!ex_db_has_cols(db, "message_attachment_join", "message_id",
 	    "attachment_id", NULL) || !ex_db_has_table(db, "attachment")) {
 		a->state = 2;
 		return 0;
@@ -201,7 +201,7 @@ static void
 atts_close(struct atts *a)
 {
 	sqlite3_finalize(a->st);
-	ios_strs_free(&a->s);
+	ex_strs_free(&a->s);
 	free(a->size);
 	free(a->att);
 }
@@ -213,7 +213,7 @@ atts_for(struct atts *a, int64_t msg)
 	int64_t key;
 	size_t i;
 
-	ios_strs_reset(&a->s);
+	ex_strs_reset(&a->s);
 	a->n = 0;
 	for (;;) {
 		if (a->state == 0) {
@@ -238,9 +238,9 @@ atts_for(struct atts *a, int64_t msg)
 				a->size = ns;
 				a->cap = cap;
 			}
-			ios_strs_add(&a->s, ex_col_text(a->st, 1));
-			ios_strs_add(&a->s, ex_col_text(a->st, 2));
-			ios_strs_add(&a->s, ex_col_text(a->st, 3));
+			ex_strs_add(&a->s, ex_col_text(a->st, 1));
+			ex_strs_add(&a->s, ex_col_text(a->st, 2));
+			ex_strs_add(&a->s, ex_col_text(a->st, 3));
 			a->size[a->n++] = ex_col_int(a->st, 4, -1);
 		}
 		/* Rows of messages the main query never names (gone) are
@@ -248,7 +248,7 @@ atts_for(struct atts *a, int64_t msg)
 		a->state = 0;
 	}
 	if (a->n > 0) {
-		const char *const *p = ios_strs_ptrs(&a->s);
+		const char *const *p = ex_strs_ptrs(&a->s);
 		struct ex_attach *na = realloc(a->att, a->n * sizeof(*na));
 
 		if (p == NULL || na == NULL) {
@@ -271,8 +271,8 @@ atts_for(struct atts *a, int64_t msg)
 static int
 sms_recognise(struct ex_db *db)
 {
-	return ios_has_cols(db, "message", "guid", "handle_id", NULL) &&
-	    ios_has_cols(db, "handle", "id", NULL);
+	return ex_db_has_cols(db, "message", "guid", "handle_id", NULL) &&
+	    ex_db_has_cols(db, "handle", "id", NULL);
 }
 
 /*
@@ -324,7 +324,7 @@ load_maps(struct ex_db *db, struct ios_map *handles, struct ios_map *chats,
 		if (rc != 0)
 			return rc;
 	}
-	if (ios_has_cols(db, "chat_recoverable_message_join", "message_id",
+	if (ex_db_has_cols(db, "chat_recoverable_message_join", "message_id",
 	    NULL) && (rc = ios_map_load(db, recov, "SELECT DISTINCT "
 	    "\"message_id\", 1 FROM \"chat_recoverable_message_join\" "
 	    "ORDER BY 1", 1, err)) != 0)
@@ -344,7 +344,7 @@ static int
 cmj_open(struct ex_db *db, struct cmj *c, struct etk_error *err)
 {
 	memset(c, 0, sizeof(*c));
-	if (!ios_has_cols(db, "chat_message_join", "chat_id", "message_id",
+	if (!ex_db_has_cols(db, "chat_message_join", "chat_id", "message_id",
 	    NULL)) {
 		c->state = 2;
 		return 0;
@@ -390,7 +390,7 @@ sms_parse(struct ex_ctx *ctx, struct ex_db *db, unsigned what,
 	struct cmj cmj;
 	struct atts at;
 	struct etk_buf sql, body;
-	struct ios_strs to;
+	struct ex_strs to;
 	struct ex_message m;
 	sqlite3_stmt *st = NULL;
 	enum ex_parse_status status = EX_PARSED;
@@ -419,9 +419,9 @@ sms_parse(struct ex_ctx *ctx, struct ex_db *db, unsigned what,
 	}
 	etk_buf_init(&sql);
 	etk_buf_init(&body);
-	ios_strs_init(&to);
+	ex_strs_init(&to);
 	memset(&at, 0, sizeof(at));
-	ios_strs_init(&at.s);
+	ex_strs_init(&at.s);
 	memset(&cmj, 0, sizeof(cmj));
 	ios_map_init(&handles);
 	ios_map_init(&chats);
@@ -475,7 +475,7 @@ sms_parse(struct ex_ctx *ctx, struct ex_db *db, unsigned what,
 		caller = ex_col_text(st, C_CALLER);
 		if (caller != NULL && *caller == '\0')
 			caller = NULL;
-		ios_strs_reset(&to);
+		ex_strs_reset(&to);
 		mto = NULL;
 		nmto = 0;
 		if (fromme == 1) {
@@ -484,16 +484,16 @@ sms_parse(struct ex_ctx *ctx, struct ex_db *db, unsigned what,
 			if (inchat)
 				mto = members_of(&mem, chat, &nmto);
 			if (mto == NULL && handle != NULL) {
-				ios_strs_add(&to, handle);
-				mto = ios_strs_ptrs(&to);
+				ex_strs_add(&to, handle);
+				mto = ex_strs_ptrs(&to);
 				nmto = mto != NULL ? 1 : 0;
 			}
 		} else {
 			m.direction = fromme == 0 ? "incoming" : NULL;
 			m.from = handle;
 			if (fromme == 0 && caller != NULL) {
-				ios_strs_add(&to, caller);
-				mto = ios_strs_ptrs(&to);
+				ex_strs_add(&to, caller);
+				mto = ex_strs_ptrs(&to);
 				nmto = mto != NULL ? 1 : 0;
 			}
 		}
@@ -533,14 +533,14 @@ sms_parse(struct ex_ctx *ctx, struct ex_db *db, unsigned what,
 		}
 		ctx->ops->message(ctx->arg, &m);
 	}
-	status = ios_step_status(db, rc, "message", reason, reasonsz);
+	status = ex_step_status(db, rc, "reading message", reason, reasonsz);
 	if (status == EX_PARSED && at.st != NULL && at.state == 2 &&
 	    at.rc != SQLITE_DONE)
-		status = ios_step_status(db, at.rc, "attachment", reason,
+		status = ex_step_status(db, at.rc, "reading attachment", reason,
 		    reasonsz);
 	if (status == EX_PARSED && cmj.st != NULL && cmj.state == 2 &&
 	    cmj.rc != SQLITE_DONE)
-		status = ios_step_status(db, cmj.rc, "chat_message_join",
+		status = ex_step_status(db, cmj.rc, "reading chat_message_join",
 		    reason, reasonsz);
 out:
 	sqlite3_finalize(st);
@@ -550,7 +550,7 @@ out:
 	ios_map_free(&recov);
 	atts_close(&at);
 	members_free(&mem);
-	ios_strs_free(&to);
+	ex_strs_free(&to);
 	etk_buf_release(&sql);
 	etk_buf_release(&body);
 	return status;

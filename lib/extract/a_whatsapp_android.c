@@ -31,7 +31,7 @@
 static int
 modern(struct ex_db *db)
 {
-	return aa_has_cols(db, "message", "chat_row_id", "from_me",
+	return ex_db_has_cols(db, "message", "chat_row_id", "from_me",
 	    "key_id", (char *)NULL) && ex_db_has_table(db, "chat") &&
 	    ex_db_has_table(db, "jid");
 }
@@ -39,7 +39,7 @@ modern(struct ex_db *db)
 static int
 legacy(struct ex_db *db)
 {
-	return aa_has_cols(db, "messages", "key_remote_jid", "key_from_me",
+	return ex_db_has_cols(db, "messages", "key_remote_jid", "key_from_me",
 	    "key_id", (char *)NULL);
 }
 
@@ -90,7 +90,7 @@ load_names(struct ex_ctx *ctx, struct ex_db *db, struct aa_map *names)
 			ctx->ops->warn(ctx->arg, "wa.db", err.msg);
 		return;
 	}
-	if (!aa_has_cols(wa, "wa_contacts", "jid", (char *)NULL)) {
+	if (!ex_db_has_cols(wa, "wa_contacts", "jid", (char *)NULL)) {
 		ctx->ops->warn(ctx->arg, "wa.db", "no wa_contacts table: "
 		    "names not resolved");
 		ex_db_close(wa);
@@ -98,9 +98,9 @@ load_names(struct ex_ctx *ctx, struct ex_db *db, struct aa_map *names)
 	}
 	etk_buf_init(&sql);
 	etk_buf_adds(&sql, "SELECT jid, NULLIF(");
-	aa_col(wa, &sql, "wa_contacts", NULL, "display_name");
+	ex_db_col_as(wa, &sql, "wa_contacts", NULL, "display_name");
 	etk_buf_adds(&sql, ", ''), NULLIF(");
-	aa_col(wa, &sql, "wa_contacts", NULL, "wa_name");
+	ex_db_col_as(wa, &sql, "wa_contacts", NULL, "wa_name");
 	etk_buf_adds(&sql, ", '') FROM wa_contacts ORDER BY rowid");
 	if (!sql.oom && ex_db_prepare(wa, sql.data, &st, &err) == 0) {
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -350,17 +350,17 @@ parse_modern(struct ex_ctx *ctx, struct ex_db *db, const struct aa_map *names,
 	int64_t last = 0;
 	int any = 0;
 
-	map = aa_has_cols(db, "jid_map", "lid_row_id", "jid_row_id",
+	map = ex_db_has_cols(db, "jid_map", "lid_row_id", "jid_row_id",
 	    (char *)NULL);
-	media = aa_has_cols(db, "message_media", "message_row_id",
+	media = ex_db_has_cols(db, "message_media", "message_row_id",
 	    (char *)NULL);
 	etk_buf_init(&sql);
 	etk_buf_adds(&sql, "SELECT message.rowid, message.from_me, ");
-	aa_col(db, &sql, "message", NULL, "timestamp");
+	ex_db_col_as(db, &sql, "message", NULL, "timestamp");
 	etk_buf_adds(&sql, ", ");
-	aa_col(db, &sql, "message", NULL, "text_data");
+	ex_db_col_as(db, &sql, "message", NULL, "text_data");
 	etk_buf_adds(&sql, ", message.chat_row_id, ");
-	aa_col(db, &sql, "chat", NULL, "subject");
+	ex_db_col_as(db, &sql, "chat", NULL, "subject");
 	etk_buf_adds(&sql, ", ");
 	jid_text(db, &sql, "cj");
 	etk_buf_adds(&sql, ", ");
@@ -376,7 +376,7 @@ parse_modern(struct ex_ctx *ctx, struct ex_db *db, const struct aa_map *names,
 
 		for (i = 0; i < sizeof(mc) / sizeof(mc[0]); i++) {
 			etk_buf_adds(&sql, ", ");
-			aa_col(db, &sql, "message_media", NULL, mc[i]);
+			ex_db_col_as(db, &sql, "message_media", NULL, mc[i]);
 		}
 		etk_buf_adds(&sql, ", message_media.message_row_id");
 	} else {
@@ -431,7 +431,7 @@ parse_modern(struct ex_ctx *ctx, struct ex_db *db, const struct aa_map *names,
 		emit_message(ctx, db, "message", names, &r, st, MM_TIME);
 	}
 	sqlite3_finalize(st);
-	return aa_step_status(db, rc, "message", reason, reasonsz);
+	return ex_step_status(db, rc, "message", reason, reasonsz);
 }
 
 enum { ML_ROWID, ML_JID, ML_FROMME, ML_SENDER, ML_TIME, ML_DATA, ML_URL,
@@ -453,13 +453,13 @@ parse_legacy(struct ex_ctx *ctx, struct ex_db *db, const struct aa_map *names,
 	int64_t last = 0;
 	size_t i;
 
-	subj = aa_has_cols(db, "chat_list", "key_remote_jid", "subject",
+	subj = ex_db_has_cols(db, "chat_list", "key_remote_jid", "subject",
 	    (char *)NULL);
 	etk_buf_init(&sql);
 	etk_buf_adds(&sql, "SELECT messages.rowid");
 	for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
 		etk_buf_adds(&sql, ", ");
-		aa_col(db, &sql, "messages", NULL, cols[i]);
+		ex_db_col_as(db, &sql, "messages", NULL, cols[i]);
 	}
 	etk_buf_adds(&sql, subj ? ", chat_list.subject FROM messages LEFT "
 	    "JOIN chat_list ON chat_list.key_remote_jid = "
@@ -499,7 +499,7 @@ parse_legacy(struct ex_ctx *ctx, struct ex_db *db, const struct aa_map *names,
 		emit_message(ctx, db, "messages", names, &r, st, ML_TIME);
 	}
 	sqlite3_finalize(st);
-	return aa_step_status(db, rc, "messages", reason, reasonsz);
+	return ex_step_status(db, rc, "messages", reason, reasonsz);
 }
 
 /* ------------------------------------------------------------------ */
@@ -524,7 +524,7 @@ parse_calls(struct ex_ctx *ctx, struct ex_db *db, const struct aa_map *names,
 	 * has its calls, numbers unknown. */
 	jid = ex_db_has_table(db, "jid") &&
 	    ex_db_has_col(db, "call_log", "jid_row_id");
-	map = jid && aa_has_cols(db, "jid_map", "lid_row_id", "jid_row_id",
+	map = jid && ex_db_has_cols(db, "jid_map", "lid_row_id", "jid_row_id",
 	    (char *)NULL);
 	etk_buf_init(&sql);
 	etk_buf_adds(&sql, "SELECT call_log.rowid, ");
@@ -535,15 +535,15 @@ parse_calls(struct ex_ctx *ctx, struct ex_db *db, const struct aa_map *names,
 	etk_buf_adds(&sql, ", ");
 	jid_mapped(db, &sql, "cj_m", map);
 	etk_buf_adds(&sql, ", ");
-	aa_col(db, &sql, "call_log", NULL, "from_me");
+	ex_db_col_as(db, &sql, "call_log", NULL, "from_me");
 	etk_buf_adds(&sql, ", ");
-	aa_col(db, &sql, "call_log", NULL, "video_call");
+	ex_db_col_as(db, &sql, "call_log", NULL, "video_call");
 	etk_buf_adds(&sql, ", ");
-	aa_col(db, &sql, "call_log", NULL, "duration");
+	ex_db_col_as(db, &sql, "call_log", NULL, "duration");
 	etk_buf_adds(&sql, ", ");
-	aa_col(db, &sql, "call_log", NULL, "timestamp");
+	ex_db_col_as(db, &sql, "call_log", NULL, "timestamp");
 	etk_buf_adds(&sql, ", ");
-	aa_col(db, &sql, "call_log", NULL, "call_result");
+	ex_db_col_as(db, &sql, "call_log", NULL, "call_result");
 	etk_buf_adds(&sql, " FROM call_log");
 	if (jid)
 		jid_joins(&sql, "cj", "call_log.jid_row_id", map);
@@ -587,7 +587,7 @@ parse_calls(struct ex_ctx *ctx, struct ex_db *db, const struct aa_map *names,
 		ctx->ops->call(ctx->arg, &c);
 	}
 	sqlite3_finalize(st);
-	return aa_step_status(db, rc, "call_log", reason, reasonsz);
+	return ex_step_status(db, rc, "call_log", reason, reasonsz);
 }
 
 static int
@@ -631,7 +631,7 @@ parse(struct ex_ctx *ctx, struct ex_db *db, unsigned what, uint64_t *nrows,
 		r = parse_legacy(ctx, db, &names, mod, nrows, reason,
 		    reasonsz);
 	if (r == EX_PARSED && (what & EX_WHAT_CALLS) &&
-	    aa_has_cols(db, "call_log", "from_me", "timestamp", (char *)NULL))
+	    ex_db_has_cols(db, "call_log", "from_me", "timestamp", (char *)NULL))
 		r = parse_calls(ctx, db, &names, nrows, reason, reasonsz);
 	/* The owner comes with the records (the run asks for records
 	 * and builds POLE from them; the sink keeps accounts for POLE). */
@@ -665,7 +665,7 @@ const struct ex_artifact ex_art_whatsapp_android = {
 static int
 wa_recognise(struct ex_db *db)
 {
-	return aa_has_cols(db, "wa_contacts", "jid", "is_whatsapp_user",
+	return ex_db_has_cols(db, "wa_contacts", "jid", "is_whatsapp_user",
 	    (char *)NULL);
 }
 
@@ -687,7 +687,7 @@ wa_parse(struct ex_ctx *ctx, struct ex_db *db, unsigned what,
 	*nrows = 0;
 	if (!(what & EX_WHAT_CONTACTS))
 		return EX_PARSED;
-	if (!aa_has_cols(db, "wa_contacts", "jid", (char *)NULL)) {
+	if (!ex_db_has_cols(db, "wa_contacts", "jid", (char *)NULL)) {
 		snprintf(reason, reasonsz, "wa_contacts without jid");
 		return EX_UNSUPPORTED;
 	}
@@ -695,7 +695,7 @@ wa_parse(struct ex_ctx *ctx, struct ex_db *db, unsigned what,
 	etk_buf_adds(&sql, "SELECT rowid");
 	for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
 		etk_buf_adds(&sql, ", ");
-		aa_col(db, &sql, "wa_contacts", NULL, cols[i]);
+		ex_db_col_as(db, &sql, "wa_contacts", NULL, cols[i]);
 	}
 	etk_buf_adds(&sql, " FROM wa_contacts ORDER BY rowid");
 	if (aa_prepare(db, &sql, &st, reason, reasonsz) != 0)
@@ -720,7 +720,7 @@ wa_parse(struct ex_ctx *ctx, struct ex_db *db, unsigned what,
 		ctx->ops->contact(ctx->arg, &c);
 	}
 	sqlite3_finalize(st);
-	return aa_step_status(db, rc, "wa_contacts", reason, reasonsz);
+	return ex_step_status(db, rc, "wa_contacts", reason, reasonsz);
 }
 
 static const char *const wa_paths[] = {

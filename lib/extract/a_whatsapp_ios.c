@@ -37,8 +37,8 @@ enum {
 static int
 wa_recognise(struct ex_db *db)
 {
-	return ios_has_cols(db, "ZWAMESSAGE", "ZCHATSESSION", NULL) &&
-	    ios_has_cols(db, "ZWACHATSESSION", "ZCONTACTJID", NULL);
+	return ex_db_has_cols(db, "ZWAMESSAGE", "ZCHATSESSION", NULL) &&
+	    ex_db_has_cols(db, "ZWACHATSESSION", "ZCONTACTJID", NULL);
 }
 
 static const char *
@@ -104,7 +104,7 @@ wa_parse(struct ex_ctx *ctx, struct ex_db *db, unsigned what,
 {
 	struct etk_error err = { 0 };
 	struct etk_buf sql;
-	struct ios_strs to;
+	struct ex_strs to;
 	struct ex_message m;
 	struct ex_attach att;
 	sqlite3_stmt *st = NULL;
@@ -122,7 +122,7 @@ wa_parse(struct ex_ctx *ctx, struct ex_db *db, unsigned what,
 		return EX_UNSUPPORTED;
 	}
 	etk_buf_init(&sql);
-	ios_strs_init(&to);
+	ex_strs_init(&to);
 	build_query(db, &sql);
 	if (sql.oom || ex_db_prepare(db, sql.data, &st, &err) != 0) {
 		snprintf(reason, reasonsz, "%s", sql.oom ? "out of memory" :
@@ -149,15 +149,15 @@ wa_parse(struct ex_ctx *ctx, struct ex_db *db, unsigned what,
 
 		fromme = sqlite3_column_type(st, C_FROMME) == SQLITE_NULL ?
 		    -1 : sqlite3_column_int(st, C_FROMME) != 0;
-		ios_strs_reset(&to);
+		ex_strs_reset(&to);
 		if (fromme == 1) {
 			m.direction = "outgoing";
 			s = nonempty(ex_col_text(st, C_TOJID));
 			if (s == NULL)
 				s = chat;
 			if (s != NULL) {
-				ios_strs_add(&to, s);
-				m.to = ios_strs_ptrs(&to);
+				ex_strs_add(&to, s);
+				m.to = ex_strs_ptrs(&to);
 				m.nto = m.to != NULL ? 1 : 0;
 			}
 		} else {
@@ -203,10 +203,10 @@ wa_parse(struct ex_ctx *ctx, struct ex_db *db, unsigned what,
 		ex_time_col(&m.time, EX_T_COCOA_S, st, C_DATE);
 		ctx->ops->message(ctx->arg, &m);
 	}
-	status = ios_step_status(db, rc, "ZWAMESSAGE", reason, reasonsz);
+	status = ex_step_status(db, rc, "reading ZWAMESSAGE", reason, reasonsz);
 	sqlite3_finalize(st);
 	etk_buf_release(&sql);
-	ios_strs_free(&to);
+	ex_strs_free(&to);
 	return status;
 }
 

@@ -60,7 +60,7 @@ enum {
 static int
 wac_recognise(struct ex_db *db)
 {
-	return ios_has_cols(db, T_CALL, "ZDATE", "ZDURATION", "ZOUTCOME",
+	return ex_db_has_cols(db, T_CALL, "ZDATE", "ZDURATION", "ZOUTCOME",
 	    NULL);
 }
 
@@ -79,7 +79,7 @@ entity1(struct ex_db *db, char *buf, size_t bufsz)
 	const char *s;
 
 	buf[0] = '\0';
-	if (!ios_has_cols(db, "Z_PRIMARYKEY", "Z_ENT", "Z_NAME", NULL))
+	if (!ex_db_has_cols(db, "Z_PRIMARYKEY", "Z_ENT", "Z_NAME", NULL))
 		return;
 	if (ex_db_prepare(db, "SELECT Z_NAME FROM Z_PRIMARYKEY WHERE "
 	    "Z_ENT = 1", &st, &err) != 0)
@@ -97,7 +97,7 @@ part_key(struct ex_db *db)
 {
 	char ent[64];
 
-	if (!ios_has_cols(db, T_PART, "Z1PARTICIPANTS", "ZJIDSTRING", NULL))
+	if (!ex_db_has_cols(db, T_PART, "Z1PARTICIPANTS", "ZJIDSTRING", NULL))
 		return NULL;
 	entity1(db, ent, sizeof(ent));
 	if (strcmp(ent, "WACDCallEvent") == 0)
@@ -253,7 +253,7 @@ wac_parse(struct ex_ctx *ctx, struct ex_db *db, unsigned what,
 		}
 		ctx->ops->call(ctx->arg, &c);
 	}
-	status = ios_step_status(db, rc, T_CALL, reason, reasonsz);
+	status = ex_step_status(db, rc, "reading " T_CALL, reason, reasonsz);
 	sqlite3_finalize(st);
 	etk_buf_release(&sql);
 	return status;

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -282,16 +283,50 @@ add_ident(struct etk_buf *b, const char *s)
 }
 
 void
-ex_db_col(struct ex_db *d, struct etk_buf *sql, const char *table,
-    const char *col)
+ex_db_col_as(struct ex_db *d, struct etk_buf *sql, const char *table,
+    const char *alias, const char *col)
 {
 	if (!ex_db_has_col(d, table, col)) {
 		etk_buf_adds(sql, "NULL");
 		return;
 	}
-	add_ident(sql, table);
+	add_ident(sql, alias != NULL ? alias : table);
 	etk_buf_addc(sql, '.');
 	add_ident(sql, col);
+}
+
+void
+ex_db_col(struct ex_db *d, struct etk_buf *sql, const char *table,
+    const char *col)
+{
+	ex_db_col_as(d, sql, table, NULL, col);
+}
+
+int
+ex_db_has_cols(struct ex_db *d, const char *table, ...)
+{
+	const char *c;
+	va_list ap;
+	int ok = ex_db_has_table(d, table);
+
+	va_start(ap, table);
+	while (ok && (c = va_arg(ap, const char *)) != NULL)
+		ok = ex_db_has_col(d, table, c);
+	va_end(ap);
+	return ok;
+}
+
+enum ex_parse_status
+ex_step_status(struct ex_db *d, int rc, const char *what, char *reason,
+    size_t reasonsz)
+{
+	if (rc == SQLITE_DONE)
+		return EX_PARSED;
+	if (reason != NULL && reasonsz > 0)
+		snprintf(reason, reasonsz, "%s: %s", what,
+		    rc == SQLITE_NOMEM ? "out of memory" :
+		    sqlite3_errmsg(d->db));
+	return EX_FAILED;
 }
 
 int

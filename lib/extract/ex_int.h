@@ -112,6 +112,11 @@ int ex_db_prepare(struct ex_db *, const char *sql, sqlite3_stmt **st,
 /* 1 when table's row with this rowid exists only in the WAL (not in the
  * main file), else 0 (also when there is no WAL). */
 int ex_db_wal_only(struct ex_db *, const char *table, int64_t rowid);
+/* Like ex_db_col, naming the column through a query alias of table. */
+void ex_db_col_as(struct ex_db *, struct etk_buf *sql, const char *table,
+    const char *alias, const char *col);
+/* 1 when table exists with every column named (NULL-terminated). */
+int ex_db_has_cols(struct ex_db *, const char *table, ...);
 /* Column text as UTF-8 (NULL for SQL NULL); valid until the next step. */
 const char *ex_col_text(sqlite3_stmt *, int col);
 /* Column integer; def for NULL. */
@@ -244,6 +249,31 @@ enum ex_parse_status {
 				 * understood: reason says which */
 	EX_FAILED		/* database unreadable part way */
 };
+
+/* What a parse loop's last sqlite3_step code means: EX_PARSED for
+ * SQLITE_DONE, else EX_FAILED with "what: SQLite's message" in reason. */
+enum ex_parse_status ex_step_status(struct ex_db *, int rc, const char *what,
+    char *reason, size_t reasonsz);
+
+/* A list of strings (NULL allowed) in one buffer (strs.c). */
+struct ex_strs {
+	struct etk_buf buf;	/* each string NUL-terminated */
+	size_t *off;		/* where each starts; SIZE_MAX for NULL */
+	size_t n, cap;
+	const char **ptr;	/* ex_strs_ptrs' result */
+	size_t ptrcap;
+	int oom;
+};
+void ex_strs_init(struct ex_strs *);
+void ex_strs_free(struct ex_strs *);
+void ex_strs_reset(struct ex_strs *);
+/* Append; the index, or SIZE_MAX when out of memory (oom set). */
+size_t ex_strs_add(struct ex_strs *, const char *s);
+size_t ex_strs_addn(struct ex_strs *, const char *s, size_t len);
+const char *ex_strs_get(const struct ex_strs *, size_t i);
+/* Pointers to every string, for a record; NULL when the list is empty
+ * or out of memory (callers then give a count of 0). */
+const char *const *ex_strs_ptrs(struct ex_strs *);
 
 struct ex_artifact {
 	const char *name;	/* "android_mmssms", "ios_sms", ... (run
