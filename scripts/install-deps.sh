@@ -8,7 +8,7 @@ set -eu
 PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
 libewf-dev ewf-tools libtsk-dev sleuthkit libmagic-dev libssl-dev openssl
 libsqlite3-dev sqlite3 libarchive-dev zlib1g-dev libdeflate-dev libexif-dev libcmocka-dev mandoc
-libfuzzy-dev
+libfuzzy-dev libcurl4-openssl-dev libpng-dev libjpeg62-turbo-dev
 e2fsprogs fdisk dosfstools mtools ntfs-3g libimage-exiftool-perl
 imagemagick tar gzip python3 file xxd zip unzip qemu-utils
 hashdeep foremost scalpel testdisk dc3dd dcfldd hyperfine libjpeg-turbo-progs"
