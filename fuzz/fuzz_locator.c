@@ -91,44 +91,6 @@ check_locator(const char *s, const char *name)
 	etk_locator_release(&b);
 }
 
-static void
-emit(struct etk_json *j, const struct etk_jval *v)
-{
-	size_t i;
-
-	switch (v->type) {
-	case ETK_JNULL:
-		etk_json_null(j);
-		break;
-	case ETK_JBOOL:
-		etk_json_bool(j, v->b);
-		break;
-	case ETK_JNUM:
-		if (v->is_int)
-			etk_json_int(j, v->inum);
-		else
-			etk_json_double(j, v->num);
-		break;
-	case ETK_JSTR:
-		etk_json_strn(j, v->str, v->slen);
-		break;
-	case ETK_JARR:
-		etk_json_arr_begin(j);
-		for (i = 0; i < v->n; i++)
-			emit(j, v->items[i]);
-		etk_json_arr_end(j);
-		break;
-	case ETK_JOBJ:
-		etk_json_obj_begin(j);
-		for (i = 0; i < v->n; i++) {
-			etk_json_key(j, v->keys[i]);
-			emit(j, v->items[i]);
-		}
-		etk_json_obj_end(j);
-		break;
-	}
-}
-
 static int
 jequal(const struct etk_jval *a, const struct etk_jval *b)
 {
@@ -179,7 +141,7 @@ check_json(const uint8_t *data, size_t size)
 	}
 	etk_buf_init(&out);
 	etk_json_init(&j, &out);
-	emit(&j, a);
+	etk_json_value(&j, a);
 	if (etk_json_parse(out.data, out.len, &b, &err) != ETK_OK) {
 		fprintf(stderr, "emitted JSON does not parse: %s\n", err.msg);
 		abort();

@@ -98,6 +98,10 @@ ETK_API void etk_buf_printf(struct etk_buf *, const char *, ...)
     ETK_PRINTFLIKE(2, 3);
 ETK_API void etk_buf_vprintf(struct etk_buf *, const char *, va_list)
     ETK_PRINTFLIKE(2, 0);
+/* Append s[0..n) as XML/HTML text: & < > " ' as entities, TAB LF CR as
+ * character references, every other control byte and every byte that is
+ * not valid UTF-8 (or a code point XML 1.0 cannot carry) as U+FFFD. */
+ETK_API void etk_buf_add_markup(struct etk_buf *, const char *s, size_t n);
 /* Take ownership of the data (caller frees with free()); buffer is reset. */
 ETK_API char *etk_buf_detach(struct etk_buf *);
 

@@ -20,7 +20,8 @@ extern "C" {
 struct etk_json {
 	struct etk_buf *out;
 	int depth;
-	unsigned char first[ETK_JSON_MAXDEPTH]; /* 1 = no element yet */
+	unsigned char first[ETK_JSON_MAXDEPTH + 1]; /* 1 = no element yet;
+						 * [0] the top level */
 	int after_key;
 };
 ETK_API void etk_json_init(struct etk_json *, struct etk_buf *out);
@@ -71,6 +72,9 @@ ETK_API const struct etk_jval *etk_jval_get(const struct etk_jval *,
     const char *key);
 /* String member or NULL. */
 ETK_API const char *etk_jval_str(const struct etk_jval *, const char *key);
+/* Emit a parsed value as it is (members in their order).  A value nested
+ * deeper than the emitter tracks is written as null. */
+ETK_API void etk_json_value(struct etk_json *, const struct etk_jval *);
 
 #ifdef __cplusplus
 }

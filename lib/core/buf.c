@@ -1,4 +1,5 @@
 /* Growable, always NUL-terminated byte buffer. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,4 +163,68 @@ etk_hex(const unsigned char *p, size_t n, char *out)
 		out[2 * i + 1] = digits[p[i] & 0xf];
 	}
 	out[2 * n] = '\0';
+}
+
+/* Length of a valid UTF-8 sequence at s (within n bytes) that XML 1.0
+ * allows, or 0. */
+static int
+utf8_ok(const unsigned char *s, size_t n)
+{
+	uint32_t cp;
+	size_t len, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
+	    cp == 0xfffe || cp == 0xffff)
+		return 0;
+	return (int)len;
+}
+
+void
+etk_buf_add_markup(struct etk_buf *b, const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+	int k;
+
+	if (s == NULL)
+		return;
+	while (i < n) {
+		switch (s[i]) {
+		case '&':	etk_buf_adds(b, "&amp;"); i++; continue;
+		case '<':	etk_buf_adds(b, "&lt;"); i++; continue;
+		case '>':	etk_buf_adds(b, "&gt;"); i++; continue;
+		case '"':	etk_buf_adds(b, "&quot;"); i++; continue;
+		case '\'':	etk_buf_adds(b, "&#39;"); i++; continue;
+		case '\t':	etk_buf_adds(b, "&#9;"); i++; continue;
+		case '\n':	etk_buf_adds(b, "&#10;"); i++; continue;
+		case '\r':	etk_buf_adds(b, "&#13;"); i++; continue;
+		default:	break;
+		}
+		if (s[i] < 0x20 || s[i] == 0x7f ||
+		    (k = utf8_ok(s + i, n - i)) == 0) {
+			etk_buf_adds(b, "\xef\xbf\xbd");	/* U+FFFD */
+			i++;
+			continue;
+		}
+		etk_buf_add(b, s + i, (size_t)k);
+		i += (size_t)k;
+	}
 }

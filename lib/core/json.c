@@ -32,7 +32,8 @@ open_(struct etk_json *j, char c)
 {
 	sep(j);
 	etk_buf_addc(j->out, c);
-	if (j->depth + 1 < ETK_JSON_MAXDEPTH)
+	/* as deep as the reader goes (ETK_JSON_MAXDEPTH containers) */
+	if (j->depth < ETK_JSON_MAXDEPTH)
 		j->depth++;
 	j->first[j->depth] = 1;
 }
@@ -297,4 +298,55 @@ etk_json_kbool(struct etk_json *j, const char *k, int v)
 {
 	etk_json_key(j, k);
 	etk_json_bool(j, v);
+}
+
+void
+etk_json_value(struct etk_json *j, const struct etk_jval *v)
+{
+	size_t i;
+
+	if (v == NULL) {
+		etk_json_null(j);
+		return;
+	}
+	switch (v->type) {
+	case ETK_JNULL:
+		etk_json_null(j);
+		break;
+	case ETK_JBOOL:
+		etk_json_bool(j, v->b);
+		break;
+	case ETK_JNUM:
+		if (v->is_int)
+			etk_json_int(j, v->inum);
+		else
+			etk_json_double(j, v->num);
+		break;
+	case ETK_JSTR:
+		etk_json_strn(j, v->str, v->slen);
+		break;
+	case ETK_JARR:
+	case ETK_JOBJ:
+		/* The emitter tracks commas to ETK_JSON_MAXDEPTH levels, as
+		 * deep as the reader parses; deeper (a hand-built tree) is
+		 * cut. */
+		if (j->depth >= ETK_JSON_MAXDEPTH) {
+			etk_json_null(j);
+			break;
+		}
+		if (v->type == ETK_JARR) {
+			etk_json_arr_begin(j);
+			for (i = 0; i < v->n; i++)
+				etk_json_value(j, v->items[i]);
+			etk_json_arr_end(j);
+		} else {
+			etk_json_obj_begin(j);
+			for (i = 0; i < v->n; i++) {
+				etk_json_key(j, v->keys[i]);
+				etk_json_value(j, v->items[i]);
+			}
+			etk_json_obj_end(j);
+		}
+		break;
+	}
 }

@@ -41,73 +41,16 @@
 #include "output/output_int.h"
 
 #include <inttypes.h>
+#include <string.h>
 
 #define NS_DFXML "http://www.forensicswiki.org/wiki/Category:Digital_Forensics_XML"
-
-/* Length of a valid UTF-8 sequence at s that XML 1.0 allows, or 0. */
-static int
-utf8_ok(const unsigned char *s)
-{
-	uint32_t cp;
-	int n, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)	/* also stops at NUL */
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
-	    cp == 0xfffe || cp == 0xffff)
-		return 0;
-	return n;
-}
-
-static void
-xml_text(struct etk_buf *b, const char *str)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	int n;
-
-	if (s == NULL)
-		return;
-	while (*s != '\0') {
-		switch (*s) {
-		case '&':	etk_buf_adds(b, "&amp;"); s++; continue;
-		case '<':	etk_buf_adds(b, "&lt;"); s++; continue;
-		case '>':	etk_buf_adds(b, "&gt;"); s++; continue;
-		case '"':	etk_buf_adds(b, "&quot;"); s++; continue;
-		case '\t':	etk_buf_adds(b, "&#9;"); s++; continue;
-		case '\n':	etk_buf_adds(b, "&#10;"); s++; continue;
-		case '\r':	etk_buf_adds(b, "&#13;"); s++; continue;
-		default:	break;
-		}
-		if (*s < 0x20 || *s == 0x7f || (n = utf8_ok(s)) == 0) {
-			etk_buf_adds(b, "\xef\xbf\xbd");	/* U+FFFD */
-			s++;
-			continue;
-		}
-		etk_buf_add(b, s, (size_t)n);
-		s += n;
-	}
-}
 
 static void
 xml_elem(struct etk_buf *b, const char *indent, const char *tag,
     const char *text)
 {
 	etk_buf_printf(b, "%s<%s>", indent, tag);
-	xml_text(b, text);
+	etk_buf_add_markup(b, text, strlen(text));
 	etk_buf_printf(b, "</%s>\n", tag);
 }
 
@@ -138,7 +81,7 @@ dfxml_header(struct etk_writer *w, const struct etk_writer_info *info,
 			break;
 		if (k > 0)
 			etk_buf_addc(b, ' ');
-		xml_text(b, info->argv[k]);
+		etk_buf_add_markup(b, info->argv[k], strlen(info->argv[k]));
 	}
 	etk_buf_adds(b, "</command_line>\n"
 	    "    </execution_environment>\n"
@@ -213,7 +156,7 @@ dfxml_file(struct etk_writer *w, const struct etk_file_record *r)
 			continue;
 		etk_buf_printf(b, "    <hashdigest type=\"%s\">",
 		    etk_output_digests[i].name);
-		xml_text(b, v);
+		etk_buf_add_markup(b, v, strlen(v));
 		etk_buf_adds(b, "</hashdigest>\n");
 	}
 	xml_elem(b, "    ", "etk:locator", e->locator);
