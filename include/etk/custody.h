@@ -139,6 +139,143 @@ ETK_API int etk_case_db_hash(struct etk_case *, uint64_t action,
     size_t nalert, int ext_mismatch, struct etk_error *);
 /* ---- end etk hash ---- */
 
+
+/* ---- custodians, hand-overs, multi-signer seals (lib/custody/transfer.c,
+ * seal.c) ---- */
+
+/* Make a signing key pair for a custodian: the private key as PKCS#8 PEM
+ * at priv_path (mode 0600; must not exist) and, when pub_path is not
+ * NULL, the public key (SubjectPublicKeyInfo PEM; must not exist).
+ * type: "ed25519" (NULL means this) or "p256".  keyid (may be NULL)
+ * receives "sha256:<hex of DER SPKI>". */
+ETK_API int etk_key_generate(const char *priv_path, const char *pub_path,
+    const char *type, char keyid[ETK_KEYID_MAX], struct etk_error *);
+/* Key id of a PEM key file, private or public. */
+ETK_API int etk_key_file_id(const char *path, char keyid[ETK_KEYID_MAX],
+    struct etk_error *);
+
+/* One party to a hand-over. */
+struct etk_custodian {
+	const char *name;	/* required */
+	const char *role;	/* "exhibits officer", "examiner", ... or NULL */
+	const char *org;	/* may be NULL */
+	const char *auth_ref;	/* competence / authorisation reference */
+	const char *key_file;	/* PEM private key that signs for this
+				 * party; NULL: the case examiner's key */
+};
+
+/* A hand-over of an exhibit between custodians. */
+struct etk_handover {
+	const char *exhibit;	/* required: exhibit number, "EX-001" */
+	const char *item;	/* description: make, model, serial, IMEI */
+	struct etk_custodian from, to;
+	const char *location;	/* where the exhibit is after the hand-over */
+	const char *reason;	/* why (purpose, line of enquiry) */
+	const char *authority;	/* legal basis or order reference */
+	const char *bag_seal;	/* tamper-evident bag / seal number */
+	int bag_seal_intact;	/* 1 intact, 0 not intact, -1 not stated */
+	const char *new_bag_seal;	/* resealed into, or NULL */
+	const char *note;
+};
+
+/* Record a hand-over: a "transfer" journal entry (from, to, exhibit, ...;
+ * any party key not yet in the journal is listed in its "keys" member
+ * the way the genesis entry lists the examiner's, and its public key
+ * copied into keys/), then a seal over the journal up to and including
+ * that seal, signed by both parties' keys.  *seq receives the transfer
+ * entry's number, *seal_seq the seal's (either may be NULL). */
+ETK_API int etk_case_transfer(struct etk_case *, const struct etk_handover *,
+    uint64_t *seq, uint64_t *seal_seq, struct etk_error *);
+
+/* A seal with options (etk_case_seal is this with only a note). */
+struct etk_seal_opts {
+	const char *note;		/* may be NULL */
+	const char *const *cosign_keys;	/* further PEM private key files
+					 * that also sign; NULL-terminated
+					 * list or NULL */
+	const char *tsa_url;		/* RFC 3161 TSA to ask for a token
+					 * over the same prefix; NULL: none */
+	const char *tsa_ca;		/* PEM with the TSA's CA chain; kept
+					 * as keys/tsa-chain.pem */
+	const char *tsq_out;		/* write the time-stamp query here
+					 * for stamping offline (with
+					 * etk_case_seal_attach_tsr later) */
+};
+/* The seal line names "tsr":"seals/NNNNNN.tsr" when tsa_url or tsq_out is
+ * given.  When the TSA fails, the seal stands (signed), the query is
+ * kept as seals/NNNNNN.tsq and the call returns the TSA's error
+ * (ETK_EIO / ETK_ETIMEOUT / ETK_EMISMATCH) with *seq set. */
+ETK_API int etk_case_seal_opts(struct etk_case *, const struct etk_seal_opts *,
+    uint64_t *seq, struct etk_error *);
+/* Attach a time-stamp reply obtained offline to seal seal_seq (0: the
+ * last seal that names a tsr and has none yet): checked to be a granted
+ * reply over the SHA-256 of the journal prefix that seal covers (and,
+ * with tsa_ca or keys/tsa-chain.pem, to verify); stored as
+ * seals/NNNNNN.tsr; then a "note" entry recording it is appended (*seq). */
+ETK_API int etk_case_seal_attach_tsr(struct etk_case *, uint64_t seal_seq,
+    const char *reply_file, const char *tsa_ca, uint64_t *seq,
+    struct etk_error *);
+
+/* One check made while verifying seals. */
+struct etk_seal_check {
+	uint64_t seal;		/* the seal's line number */
+	const char *what;	/* "signature", "timestamp" or "key" */
+	const char *signer;	/* key id, or NULL */
+	const char *file;	/* the sig / tsr / key file, relative */
+	int status;		/* ETK_OK; ETK_EMISMATCH (does not verify);
+				 * ETK_ENOTFOUND (file missing; for a tsr
+				 * whose query is kept: pending) ... */
+	const char *message;	/* why it failed, or for a good timestamp
+				 * its time (RFC 3339 UTC) */
+};
+typedef void (*etk_seal_report_fn)(void *arg, const struct etk_seal_check *);
+
+/* Verify every seal of the journal at journal_path: signature files
+ * (sig_files[] of each seal) and time-stamp tokens (tsr) resolved under
+ * seals_base, public key files (keys[].file in the genesis entry and in
+ * later entries of the covered prefix, each checked against its
+ * pub_pem_sha256) under keys_base; tsa_ca (may be NULL: then
+ * keys_base/keys/tsa-chain.pem when it exists) anchors the tokens.
+ * For a case directory both bases are the directory; for a disclosure
+ * bundle, seals_base is OUT/custody and keys_base OUT.  Every check is
+ * reported (report may be NULL); all seals are checked even after a
+ * failure.  ETK_OK when every signature and token verifies (a tsr that
+ * is pending is reported, not a failure), ETK_EMISMATCH naming the
+ * first failure otherwise. */
+ETK_API int etk_journal_verify_seals(const char *journal_path,
+    const char *seals_base, const char *keys_base, const char *tsa_ca,
+    uint64_t *nseals, etk_seal_report_fn report, void *arg,
+    struct etk_error *);
+
+/* ---- RFC 3161 trusted time (lib/custody/tsa.c) ---- */
+
+/* DER TimeStampReq over a SHA-256 digest: version 1, SHA-256 imprint,
+ * certReq true, a random 64-bit nonce.  *der is malloc'd. */
+ETK_API int etk_tsa_query(const unsigned char sha256[32], unsigned char **der,
+    size_t *len, struct etk_error *);
+/* POST a query to a TSA (http:// or https://, Content-Type
+ * application/timestamp-query, 30 s timeout, at most 1 MiB back); *reply
+ * is malloc'd.  ETK_EIO (connection, HTTP status, content type) or
+ * ETK_ETIMEOUT, naming the URL. */
+ETK_API int etk_tsa_post(const char *url, const unsigned char *query,
+    size_t qlen, unsigned char **reply, size_t *rlen, struct etk_error *);
+/* Check a DER TimeStampResp: status granted, imprint SHA-256 equal to
+ * sha256, the token's signature good under the certificate it carries,
+ * and, with ca_file, that certificate chaining to it with the
+ * timeStamping extended key usage.  query (may be NULL) also checks the
+ * nonce.  gen_time (may be NULL; ETK_TIME_MAX bytes) receives the
+ * token's time as RFC 3339 UTC.  ETK_EMISMATCH names what failed;
+ * ETK_EFORMAT for bytes that are not a reply. */
+ETK_API int etk_tsa_check(const unsigned char *reply, size_t len,
+    const unsigned char sha256[32], const unsigned char *query, size_t qlen,
+    const char *ca_file, char *gen_time, struct etk_error *);
+/* Get a token for a digest: from url (query, post, check) or from
+ * reply_file (read, check); then write it atomically to out_path (must
+ * not exist).  gen_time as for etk_tsa_check. */
+ETK_API int etk_tsa_stamp(const unsigned char sha256[32], const char *url,
+    const char *reply_file, const char *ca_file, const char *out_path,
+    char *gen_time, struct etk_error *);
+
 #ifdef __cplusplus
 }
 #endif
