@@ -4,7 +4,9 @@
  *   case.c     etk_case_init/open/close, case.json, accessors
  *   journal.c  line building, append under flock, chain verification
  *   keys.c     key generation and import, key IDs, signatures (OpenSSL)
- *   seal.c     seals: sign journal prefixes, verify them
+ *   seal.c     seals: sign journal prefixes (several signers, RFC 3161
+ *              tokens), verify them
+ *   transfer.c custodian keys, hand-overs
  *   db.c       the case database (SQLite): schema, statements
  *   inputs.c   file and input digests, the input cache
  *
@@ -145,5 +147,50 @@ void etk_cust_db_cache_put(struct etk_case *, const char *path, uint64_t dev,
 /* SHA-256 of a directory listing (see etk_case_input_sha256). */
 int etk_cust_dir_sha256(const char *path, char hex[65], uint64_t *size,
     struct etk_error *);
+
+/* ---- custodians, multi-signer seals, time-stamps (seal.c, keys.c,
+ * transfer.c) ---- */
+
+#define ETK_SEAL_SIGNERS_MAX 16
+#define ETK_SIGFILE_MAX 64	/* "seals/NNNNNN.<16 hex>.sig" */
+
+/* One seal to make: who signs, what goes into the seal line. */
+struct etk_cust_sealreq {
+	const char *note;		/* may be NULL */
+	EVP_PKEY *keys[ETK_SEAL_SIGNERS_MAX];	/* signers, in order */
+	size_t nkeys;
+	const char *keys_json;		/* "[...]": keys first listed in the
+					 * seal line, or NULL */
+	int want_tsr;			/* name seals/NNNNNN.tsr in the line */
+	/* out */
+	unsigned char digest[32];	/* SHA-256 of lines 1..seal */
+	char sig_files[ETK_SEAL_SIGNERS_MAX][ETK_SIGFILE_MAX];
+};
+/* Append a seal line signed (under the journal lock, before the line is
+ * written) by every key of req over lines 1..seal inclusive. */
+int etk_cust_seal(struct etk_case *, struct etk_cust_sealreq *req,
+    uint64_t *seq, struct etk_error *err);
+/* Load (once) keys/examiner.key and check it is the case's key. */
+int etk_cust_examiner_key(struct etk_case *, struct etk_error *err);
+
+/* keys.c */
+/* Is id listed in the keys[] member of any journal entry? */
+int etk_cust_key_known(struct etk_case *, const char *id, int *known,
+    struct etk_error *err);
+/* Copy pk's public key into the case as
+ * keys/custodian-<first 16 hex of id>.pub.pem (an identical file already
+ * there is accepted; a different one is ETK_EEXIST).  file receives the
+ * relative name, pemsha the SHA-256 of the PEM bytes. */
+int etk_cust_key_install(struct etk_case *, EVP_PKEY *pk, const char *id,
+    char file[ETK_SIGFILE_MAX], char pemsha[65], struct etk_error *err);
+/* Write data to a new file dest atomically, or accept an existing file
+ * holding exactly these bytes (ETK_EEXIST when it holds others). */
+int etk_cust_install_bytes(const char *dest, const void *data, size_t len,
+    struct etk_error *err);
+/* One keys[] object: {id,type,name,role,org,pub_pem_sha256,file}. */
+struct etk_json;
+void etk_cust_key_json(struct etk_json *, const char *id, const char *type,
+    const char *name, const char *role, const char *org, const char *pemsha,
+    const char *file);
 
 #endif /* ETK_CUSTODY_INT_H */

@@ -9,9 +9,11 @@
  * P-256 signs its SHA-256 (DER signature: `openssl dgst -sha256 -verify`).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/bio.h>
 #include <openssl/core_names.h>
@@ -261,4 +263,118 @@ etk_cust_verify(EVP_PKEY *pk, const void *msg, size_t len,
 		return etk_fail(err, ETK_EMISMATCH, 0,
 		    "signature does not verify");
 	return ETK_OK;
+}
+
+/* ---- custodian keys in the case ---- */
+
+int
+etk_cust_key_known(struct etk_case *kase, const char *id, int *known,
+    struct etk_error *err)
+{
+	struct etk_error perr = { 0 };
+	struct etk_lreader *r;
+	const struct etk_jval *keys;
+	struct etk_jval *doc;
+	struct etk_buf line;
+	const char *kid;
+	size_t i;
+	int fd, rc;
+
+	*known = 0;
+	if ((fd = open(kase->journal, O_RDONLY | O_CLOEXEC)) == -1)
+		return etk_fail(err, ETK_EIO, errno, "cannot open '%s'",
+		    kase->journal);
+	if ((r = malloc(sizeof(*r))) == NULL) {
+		close(fd);
+		return etk_fail(err, ETK_ENOMEM, ENOMEM, "keys");
+	}
+	etk_lreader_init(r, fd, 0);
+	etk_buf_init(&line);
+	while (!*known && (rc = etk_lreader_next(r, &line, NULL,
+	    "journal.jsonl", err)) == 1) {
+		doc = NULL;
+		if (etk_cust_line_parse(line.data, line.len -
+		    (line.data[line.len - 1] == '\n'), &doc, &perr) != ETK_OK)
+			continue;	/* the chain check reports it */
+		keys = etk_jval_get(doc, "keys");
+		for (i = 0; keys != NULL && keys->type == ETK_JARR &&
+		    i < keys->n; i++) {
+			kid = etk_jval_str(keys->items[i], "id");
+			if (kid != NULL && strcmp(kid, id) == 0)
+				*known = 1;
+		}
+		etk_jval_free(doc);
+	}
+	etk_buf_release(&line);
+	free(r);
+	close(fd);
+	return rc < 0 ? rc : ETK_OK;
+}
+
+int
+etk_cust_install_bytes(const char *dest, const void *data, size_t len,
+    struct etk_error *err)
+{
+	char *have = NULL;
+	size_t hlen = 0;
+	int rc;
+
+	rc = etk_write_file_atomic(dest, data, len, 0, NULL, err);
+	if (rc != ETK_EEXIST)
+		return rc;
+	if ((rc = etk_cust_read_file(dest, len + 1, &have, &hlen, err)) !=
+	    ETK_OK && rc != ETK_EFORMAT)
+		return rc;
+	rc = rc == ETK_OK && hlen == len && memcmp(have, data, len) == 0 ?
+	    ETK_OK : etk_fail(err, ETK_EEXIST, 0, "'%s' exists with other "
+	    "contents; refusing to replace it", dest);
+	free(have);
+	return rc;
+}
+
+int
+etk_cust_key_install(struct etk_case *kase, EVP_PKEY *pk, const char *id,
+    char file[ETK_SIGFILE_MAX], char pemsha[65], struct etk_error *err)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	struct etk_buf pem;
+	char *path;
+	int rc;
+
+	snprintf(file, ETK_SIGFILE_MAX, "keys/custodian-%.16s.pub.pem", id + 7);
+	etk_buf_init(&pem);
+	if ((rc = etk_cust_key_pem(pk, 0, &pem, err)) != ETK_OK)
+		goto out;
+	if (EVP_Digest(pem.data, pem.len, md, &mdlen, EVP_sha256(), NULL) !=
+	    1) {
+		rc = etk_fail(err, ETK_EIO, 0, "sha256 failed");
+		goto out;
+	}
+	etk_hex(md, mdlen, pemsha);
+	if ((path = etk_cust_join(kase->dir, file)) == NULL) {
+		rc = etk_fail(err, ETK_ENOMEM, ENOMEM, "keys");
+		goto out;
+	}
+	rc = etk_cust_install_bytes(path, pem.data, pem.len, err);
+	free(path);
+out:
+	etk_buf_release(&pem);
+	return rc;
+}
+
+void
+etk_cust_key_json(struct etk_json *j, const char *id, const char *type,
+    const char *name, const char *role, const char *org, const char *pemsha,
+    const char *file)
+{
+	etk_json_obj_begin(j);
+	etk_json_kstr(j, "id", id);
+	etk_json_kstr(j, "type", type);
+	etk_json_kstr(j, "name", name);
+	etk_json_kstr(j, "role", role);
+	etk_json_kstr(j, "org", org);
+	etk_json_kstr(j, "pub_pem_sha256", pemsha);
+	etk_json_kstr(j, "file", file);
+	etk_json_obj_end(j);
 }

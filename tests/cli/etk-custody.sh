@@ -141,8 +141,9 @@ expect_err_prefix "etk-custody: "
 expect_err_has "unknown subcommand 'frobnicate'"
 run etk-custody --case "$C" transfer
 expect_rc 2
-run etk-custody --case "$C" manifest
+run etk-custody --case "$C" manifest --format bogus
 expect_rc 2
+expect_err_has "bad --format 'bogus'"
 run etk-custody --case "$C" note
 expect_rc 2
 expect_err_has "no text given"
@@ -154,7 +155,7 @@ expect_rc 2
 expect_err_has "unexpected argument 'extra'"
 run etk-custody --case "$C" log --note x
 expect_rc 2
-expect_err_has "'--note' is for 'seal' only"
+expect_err_has "'--note' is for 'seal', 'transfer' only"
 run etk-custody --case "$C" --note x seal
 expect_rc 2
 run etk-custody --case "$C" seal --bogus

@@ -1,8 +1,9 @@
 /*
  * Unit tests for lib/custody: case creation, the hash-chained journal
  * (and what tampering with it looks like), seals checked with the
- * OpenSSL command line, concurrent appends, the input cache, the case
- * database.
+ * OpenSSL command line, custodian keys and hand-overs (dual-signed
+ * seals, what tampering with them looks like), time-stamp tokens got
+ * offline, concurrent appends, the input cache, the case database.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -1023,6 +1024,393 @@ test_db(void **state)
 	    "2013-10-29T16:56:28.038Z|NULL aa ");
 }
 
+/* ---- custodian keys, hand-overs, multi-signer seals, time-stamps ---- */
+
+static void
+test_key_generate(void **state)
+{
+	struct etk_error err = { 0 };
+	char priv[512], pub[512], id[ETK_KEYID_MAX], id2[ETK_KEYID_MAX];
+	char out[128];
+
+	(void)state;
+	if (!have_openssl)
+		skip();
+	fresh(priv, sizeof(priv), "k");
+	fresh(pub, sizeof(pub), "k");
+	assert_int_equal(etk_key_generate(priv, pub, NULL, id, &err), ETK_OK);
+	assert_int_equal(capture(out, sizeof(out), "openssl pkey -in '%s' "
+	    "-pubout -outform DER | sha256sum | cut -c1-64", priv), 0);
+	assert_string_equal(id + 7, out);
+	assert_memory_equal(id, "sha256:", 7);
+	assert_int_equal(etk_key_file_id(priv, id2, &err), ETK_OK);
+	assert_string_equal(id, id2);
+	assert_int_equal(etk_key_file_id(pub, id2, &err), ETK_OK);
+	assert_string_equal(id, id2);
+	assert_int_equal(capture(out, sizeof(out), "stat -c %%a '%s'", priv),
+	    0);
+	assert_string_equal(out, "600");
+	/* never over an existing file, and nothing left by a refusal */
+	assert_int_equal(etk_key_generate(priv, NULL, "p256", id, &err),
+	    ETK_EEXIST);
+	fresh(priv, sizeof(priv), "k");
+	assert_int_equal(etk_key_generate(priv, pub, "p256", id, &err),
+	    ETK_EEXIST);
+	assert_int_equal(access(priv, F_OK), -1);
+	assert_int_equal(etk_key_generate(priv, NULL, "rsa", id, &err),
+	    ETK_EINVAL);
+	assert_int_equal(etk_key_generate(priv, NULL, "p256", id, &err),
+	    ETK_OK);
+	assert_int_equal(run_cmd("openssl pkey -in '%s' -noout -text "
+	    "2>/dev/null | grep -q prime256v1", priv), 0);
+	assert_int_equal(etk_key_file_id(priv, id2, &err), ETK_OK);
+	assert_string_equal(id, id2);
+	fresh(pub, sizeof(pub), "k");
+	assert_int_equal(run_cmd("echo hello > '%s'", pub), 0);
+	assert_int_equal(etk_key_file_id(pub, id2, &err), ETK_EFORMAT);
+}
+
+/* What the verifier reported, kept for the asserts. */
+struct checks {
+	char line[64][200];
+	size_t n;
+};
+
+static void
+collect(void *arg, const struct etk_seal_check *c)
+{
+	struct checks *cs = arg;
+
+	if (cs->n < 64)
+		snprintf(cs->line[cs->n++], sizeof(cs->line[0]),
+		    "%llu %s %s %d %s", (unsigned long long)c->seal, c->what,
+		    c->file ? c->file : "-", c->status,
+		    c->message ? c->message : "-");
+}
+
+static int
+has_check(const struct checks *cs, const char *prefix)
+{
+	size_t i;
+
+	for (i = 0; i < cs->n; i++)
+		if (strncmp(cs->line[i], prefix, strlen(prefix)) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+verify_case(const char *dir, struct checks *cs, struct etk_error *err)
+{
+	char jp[600];
+	uint64_t n = 0;
+
+	memset(cs, 0, sizeof(*cs));
+	journal_path(jp, sizeof(jp), dir);
+	return etk_journal_verify_seals(jp, dir, dir, NULL, &n, collect, cs,
+	    err);
+}
+
+static void
+test_transfer(void **state)
+{
+	struct etk_error err = { 0 };
+	struct etk_case *k = NULL;
+	struct etk_handover h;
+	struct checks cs;
+	char dir[512], bob[512], carol[512], bobpub[512], jp[600];
+	char bid[ETK_KEYID_MAX], cid[ETK_KEYID_MAX], a[700], c[800];
+	uint64_t seq = 0, sseq = 0, n = 0;
+
+	(void)state;
+	if (!have_openssl)
+		skip();
+	make_case(dir, sizeof(dir), NULL);
+	journal_path(jp, sizeof(jp), dir);
+	fresh(bob, sizeof(bob), "bob");
+	fresh(bobpub, sizeof(bobpub), "bobpub");
+	fresh(carol, sizeof(carol), "carol");
+	assert_int_equal(etk_key_generate(bob, bobpub, "ed25519", bid, &err),
+	    ETK_OK);
+	assert_int_equal(etk_key_generate(carol, NULL, "p256", cid, &err),
+	    ETK_OK);
+	assert_int_equal(etk_case_open(&k, dir, &err), ETK_OK);
+
+	memset(&h, 0, sizeof(h));
+	h.exhibit = "EX-001";
+	h.from.name = "A. Examiner";
+	h.to.name = "DC Bob";
+	h.to.role = "exhibits officer";
+	h.to.key_file = bob;
+	h.bag_seal = "A1";
+	h.bag_seal_intact = 1;
+	h.location = "store";
+	/* refusals first: nothing appended */
+	h.exhibit = NULL;
+	assert_int_equal(etk_case_transfer(k, &h, &seq, &sseq, &err),
+	    ETK_EINVAL);
+	h.exhibit = "EX-001";
+	h.to.key_file = NULL;
+	assert_int_equal(etk_case_transfer(k, &h, &seq, &sseq, &err),
+	    ETK_EINVAL);
+	snprintf(a, sizeof(a), "%s/keys/examiner.key", dir);
+	h.to.key_file = a;
+	assert_int_equal(etk_case_transfer(k, &h, &seq, &sseq, &err),
+	    ETK_EINVAL);
+	assert_non_null(strstr(err.msg, "same key"));
+	assert_int_equal(etk_journal_verify(jp, &n, NULL, &err), ETK_OK);
+	assert_int_equal(n, 1);
+
+	h.to.key_file = bob;
+	assert_int_equal(etk_case_transfer(k, &h, &seq, &sseq, &err), ETK_OK);
+	assert_int_equal(seq, 2);
+	assert_int_equal(sseq, 3);
+	h.from = h.to;
+	h.from.name = "DC Bob";
+	h.to.name = "C. Analyst";
+	h.to.role = NULL;
+	h.to.key_file = carol;
+	h.bag_seal_intact = -1;
+	assert_int_equal(etk_case_transfer(k, &h, &seq, &sseq, &err), ETK_OK);
+	assert_int_equal(seq, 4);
+	assert_int_equal(sseq, 5);
+	etk_case_close(k);
+
+	/* the entry: fields in order, Bob's key listed once, file copied */
+	assert_int_equal(run_cmd("sed -n 2p '%s' | grep -q '\"type\":\"transfer\""
+	    ".*\"exhibit\":\"EX-001\",\"from\":{\"name\":\"A. Examiner\","
+	    "\"key\":\"%s\"},\"to\":{\"name\":\"DC Bob\",\"role\":\"exhibits "
+	    "officer\",\"key\":\"%s\"},\"location\":\"store\",\"bag_seal\":\"A1\","
+	    "\"bag_seal_intact\":true,\"keys\":\\[{\"id\":\"%s\",\"type\":"
+	    "\"ed25519\",\"name\":\"DC Bob\",\"role\":\"exhibits officer\","
+	    "\"org\":null,\"pub_pem_sha256\":\"[0-9a-f]*\",\"file\":"
+	    "\"keys/custodian-%.16s.pub.pem\"}\\]}$'", jp,
+	    "sha256:[0-9a-f]*", bid, bid, bid + 7), 0);
+	assert_int_equal(run_cmd("sed -n 4p '%s' | grep -v bag_seal_intact | "
+	    "grep -q '\"keys\":\\[{\"id\":\"%s\",\"type\":\"p256\"'", jp, cid),
+	    0);
+	assert_int_equal(run_cmd("cmp -s '%s' '%s/keys/custodian-%.16s.pub.pem'",
+	    bobpub, dir, bid + 7), 0);
+
+	/* both signatures, by openssl */
+	assert_int_equal(run_cmd("head -n 5 '%s' > '%s/p5'", jp, base), 0);
+	assert_int_equal(run_cmd("openssl pkeyutl -verify -rawin -pubin -inkey "
+	    "'%s' -in '%s/p5' -sigfile '%s/seals/000005.%.16s.sig' >/dev/null",
+	    bobpub, base, dir, bid + 7), 0);
+	assert_int_equal(run_cmd("openssl dgst -sha256 -verify "
+	    "'%s/keys/custodian-%.16s.pub.pem' -signature "
+	    "'%s/seals/000005.%.16s.sig' '%s/p5' >/dev/null", dir, cid + 7, dir,
+	    cid + 7, base), 0);
+
+	assert_int_equal(verify_case(dir, &cs, &err), ETK_OK);
+	assert_int_equal(cs.n, 4);
+	snprintf(a, sizeof(a), "3 signature seals/000003.%.16s.sig 0",
+	    bid + 7);
+	assert_true(has_check(&cs, a));
+	assert_int_equal(etk_case_verify_seals(dir, &n, &err), ETK_OK);
+	assert_int_equal(n, 2);
+
+	/* swapped signatures of seal 3: both fail, seal 5 still checked */
+	snprintf(a, sizeof(a), "%s/seals/000003.%.16s.sig", dir, bid + 7);
+	assert_int_equal(run_cmd("cd '%s/seals' && ls 000003.*.sig | wc -l | "
+	    "grep -qx 2", dir), 0);
+	assert_int_equal(run_cmd("cd '%s/seals' && set -- 000003.*.sig && "
+	    "mv \"$1\" x && mv \"$2\" \"$1\" && mv x \"$2\"", dir), 0);
+	assert_int_equal(verify_case(dir, &cs, &err), ETK_EMISMATCH);
+	assert_non_null(strstr(err.msg, "seal 3: seals/000003."));
+	assert_non_null(strstr(err.msg, "signature does not verify"));
+	assert_int_equal(cs.n, 4);
+	assert_non_null(strstr(cs.line[0], " -6 signature does not verify"));
+	assert_non_null(strstr(cs.line[1], " -6 signature does not verify"));
+	assert_true(strncmp(cs.line[2], "5 signature", 11) == 0);
+	assert_non_null(strstr(cs.line[2], " 0 verified"));
+	assert_non_null(strstr(cs.line[3], " 0 verified"));
+	assert_int_equal(run_cmd("cd '%s/seals' && set -- 000003.*.sig && "
+	    "mv \"$1\" x && mv \"$2\" \"$1\" && mv x \"$2\"", dir), 0);
+	assert_int_equal(verify_case(dir, &cs, &err), ETK_OK);
+
+	/* replay: seal 3's signature by Bob under seal 5's name */
+	snprintf(c, sizeof(c), "%s/seals/000005.%.16s.sig", dir, bid + 7);
+	assert_int_equal(run_cmd("cp '%s' '%s.keep' && cp '%s' '%s'", c, c, a,
+	    c), 0);
+	assert_int_equal(verify_case(dir, &cs, &err), ETK_EMISMATCH);
+	assert_non_null(strstr(err.msg, "seal 5: seals/000005."));
+	assert_int_equal(run_cmd("mv '%s.keep' '%s'", c, c), 0);
+
+	/* Bob's key file replaced by Carol's */
+	assert_int_equal(run_cmd("cd '%s/keys' && cp custodian-%.16s.pub.pem "
+	    "keep && cp custodian-%.16s.pub.pem custodian-%.16s.pub.pem", dir,
+	    bid + 7, cid + 7, bid + 7), 0);
+	assert_int_equal(verify_case(dir, &cs, &err), ETK_EMISMATCH);
+	assert_non_null(strstr(err.msg, "seal 3: keys/custodian-"));
+	assert_non_null(strstr(err.msg, "pub_pem_sha256"));
+	assert_int_equal(run_cmd("cd '%s/keys' && mv keep "
+	    "custodian-%.16s.pub.pem", dir, bid + 7), 0);
+	assert_int_equal(verify_case(dir, &cs, &err), ETK_OK);
+}
+
+/* The same seals checked in a bundle's layout: OUT/custody holds the
+ * journal and seals, OUT/keys the keys. */
+static void
+test_verify_bundle_layout(void **state)
+{
+	struct etk_error err = { 0 };
+	struct etk_case *k = NULL;
+	struct etk_seal_opts so;
+	const char *cos[2];
+	char dir[512], out[600], jp[700], key[700], id[ETK_KEYID_MAX];
+	uint64_t seq = 0, n = 0;
+
+	(void)state;
+	if (!have_openssl)
+		skip();
+	make_case(dir, sizeof(dir), "p256");
+	fresh(key, sizeof(key), "cos");
+	assert_int_equal(etk_key_generate(key, NULL, NULL, id, &err), ETK_OK);
+	assert_int_equal(etk_case_open(&k, dir, &err), ETK_OK);
+	memset(&so, 0, sizeof(so));
+	cos[0] = key;
+	cos[1] = NULL;
+	so.cosign_keys = cos;
+	so.note = "reviewed";
+	assert_int_equal(etk_case_seal_opts(k, &so, &seq, &err), ETK_OK);
+	assert_int_equal(seq, 2);
+	/* the same key twice is refused, nothing appended */
+	cos[0] = NULL;
+	snprintf(out, sizeof(out), "%s/keys/examiner.key", dir);
+	cos[0] = out;
+	assert_int_equal(etk_case_seal_opts(k, &so, &seq, &err), ETK_EINVAL);
+	assert_int_equal(seq, 0);
+	etk_case_close(k);
+	journal_path(jp, sizeof(jp), dir);
+	assert_int_equal(run_cmd("sed -n 2p '%s' | grep -q '\"signers\":\\[\""
+	    "sha256:[0-9a-f]*\",\"%s\"\\],.*\"covers\":2,\"note\":\"reviewed\","
+	    "\"keys\":\\[{\"id\":\"%s\"'", jp, id, id), 0);
+
+	fresh(out, sizeof(out), "bundle");
+	assert_int_equal(run_cmd("mkdir -p '%s/custody' && cp -R '%s/keys' "
+	    "'%s/keys' && cp -R '%s/seals' '%s/custody/seals' && cp '%s' "
+	    "'%s/custody/journal.jsonl' && rm '%s/keys/examiner.key'", out,
+	    dir, out, dir, out, jp, out, out), 0);
+	snprintf(jp, sizeof(jp), "%s/custody/journal.jsonl", out);
+	snprintf(key, sizeof(key), "%s/custody", out);
+	assert_int_equal(etk_journal_verify_seals(jp, key, out, NULL, &n, NULL,
+	    NULL, &err), ETK_OK);
+	assert_int_equal(n, 1);
+	/* the wrong bases: the files are not found */
+	assert_int_equal(etk_journal_verify_seals(jp, out, out, NULL, &n, NULL,
+	    NULL, &err), ETK_EMISMATCH);
+	assert_non_null(strstr(err.msg, "missing"));
+	/* a line that is not JSON fails, the seal before it still counts */
+	assert_int_equal(run_cmd("printf 'x\\n' >> '%s'", jp), 0);
+	assert_int_equal(etk_journal_verify_seals(jp, key, out, NULL, &n, NULL,
+	    NULL, &err), ETK_EMISMATCH);
+	assert_non_null(strstr(err.msg, "journal.jsonl: line 3: not a JSON "
+	    "object"));
+	assert_int_equal(n, 1);
+	snprintf(jp, sizeof(jp), "%s/custody/nope.jsonl", out);
+	assert_int_equal(etk_journal_verify_seals(jp, key, out, NULL, &n, NULL,
+	    NULL, &err), ETK_ENOTFOUND);
+}
+
+/* A seal whose token is got offline: query kept, pending, then a reply
+ * made by `openssl ts -reply` attached. */
+static void
+test_seal_tsq_attach(void **state)
+{
+	struct etk_error err = { 0 };
+	struct etk_case *k = NULL;
+	struct etk_seal_opts so;
+	struct checks cs;
+	const char *src = getenv("ETK_SRC");
+	char dir[512], tsa[512], q[512], r[512], jp[600], ca[600];
+	uint64_t seq = 0, nseq = 0;
+	int rc;
+
+	(void)state;
+	if (!have_openssl || src == NULL)
+		skip();
+	fresh(tsa, sizeof(tsa), "tsa");
+	if (run_cmd("sh '%s/tests/tsa/make-tsa.sh' '%s' >/dev/null 2>&1", src,
+	    tsa) != 0)
+		skip();
+	snprintf(ca, sizeof(ca), "%s/tsa-chain.pem", tsa);
+	make_case(dir, sizeof(dir), NULL);
+	journal_path(jp, sizeof(jp), dir);
+	fresh(q, sizeof(q), "q");
+	assert_int_equal(etk_case_open(&k, dir, &err), ETK_OK);
+	memset(&so, 0, sizeof(so));
+	so.tsq_out = q;
+	rc = etk_case_seal_opts(k, &so, &seq, &err);
+	if (rc == ETK_EUNSUPP) {	/* lib/custody/tsa.c not there yet */
+		etk_case_close(k);
+		skip();
+	}
+	assert_int_equal(rc, ETK_OK);
+	assert_int_equal(seq, 2);
+	assert_int_equal(run_cmd("sed -n 2p '%s' | grep -q '\"tsr\":\"seals/"
+	    "000002.tsr\",\"covers\":2}$'", jp), 0);
+	assert_int_equal(run_cmd("cmp -s '%s' '%s/seals/000002.tsq'", q, dir),
+	    0);
+	/* pending: reported, not a failure */
+	assert_int_equal(verify_case(dir, &cs, &err), ETK_OK);
+	assert_true(has_check(&cs, "2 timestamp seals/000002.tsr -7 pending"));
+
+	/* a reply over another prefix is refused */
+	fresh(r, sizeof(r), "r");
+	assert_int_equal(run_cmd("head -n 1 '%s' > '%s/p1' && openssl ts -query "
+	    "-data '%s/p1' -sha256 -cert -out '%s.q' 2>/dev/null && openssl ts "
+	    "-reply -config '%s/tsa.cnf' -queryfile '%s.q' -out '%s' "
+	    "2>/dev/null", jp, base, base, r, tsa, r, r), 0);
+	assert_int_equal(etk_case_seal_attach_tsr(k, 2, r, ca, &nseq, &err),
+	    ETK_EMISMATCH);
+	assert_int_equal(access(strcat(strcpy(jp, dir), "/seals/000002.tsr"),
+	    F_OK), -1);
+	journal_path(jp, sizeof(jp), dir);
+	/* the reply to the kept query */
+	fresh(r, sizeof(r), "r");
+	assert_int_equal(run_cmd("openssl ts -reply -config '%s/tsa.cnf' "
+	    "-queryfile '%s' -out '%s' 2>/dev/null", tsa, q, r), 0);
+	assert_int_equal(etk_case_seal_attach_tsr(k, 0, r, ca, &nseq, &err),
+	    ETK_OK);
+	assert_int_equal(nseq, 3);
+	assert_int_equal(etk_case_seal_attach_tsr(k, 0, r, ca, &nseq, &err),
+	    ETK_ENOTFOUND);
+	assert_int_equal(etk_case_seal_attach_tsr(k, 2, r, ca, &nseq, &err),
+	    ETK_EEXIST);
+	assert_int_equal(etk_case_seal_attach_tsr(k, 1, r, ca, &nseq, &err),
+	    ETK_ENOTFOUND);
+	assert_int_equal(run_cmd("cmp -s '%s' '%s/keys/tsa-chain.pem'", ca,
+	    dir), 0);
+	assert_int_equal(run_cmd("head -n 2 '%s' > '%s/p2' && openssl ts "
+	    "-verify -data '%s/p2' -in '%s/seals/000002.tsr' -CAfile '%s' "
+	    "2>/dev/null | grep -q 'Verification: OK'", jp, base, base, dir,
+	    ca), 0);
+	assert_int_equal(verify_case(dir, &cs, &err), ETK_OK);
+	assert_true(has_check(&cs, "2 timestamp seals/000002.tsr 0 "));
+
+	/* a TSA that cannot be reached: the seal stands, query kept */
+	memset(&so, 0, sizeof(so));
+	so.tsa_url = "http://127.0.0.1:9/tsa";
+	rc = etk_case_seal_opts(k, &so, &seq, &err);
+	assert_int_not_equal(rc, ETK_OK);
+	assert_int_equal(seq, 4);
+	assert_non_null(strstr(err.msg, "seal 4 stands without a time-stamp"));
+	assert_int_equal(run_cmd("test -s '%s/seals/000004.tsq' && ! test -e "
+	    "'%s/seals/000004.tsr'", dir, dir), 0);
+	assert_int_equal(verify_case(dir, &cs, &err), ETK_OK);
+	/* the token missing and no query: a failure */
+	assert_int_equal(run_cmd("rm '%s/seals/000004.tsq'", dir), 0);
+	assert_int_equal(verify_case(dir, &cs, &err), ETK_EMISMATCH);
+	assert_non_null(strstr(err.msg, "seal 4: seals/000004.tsr: missing"));
+	/* an unrelated CA given for the chain: refused */
+	snprintf(ca, sizeof(ca), "%s/other-ca.pem", tsa);
+	memset(&so, 0, sizeof(so));
+	so.tsa_ca = ca;
+	assert_int_equal(etk_case_seal_opts(k, &so, &seq, &err), ETK_EEXIST);
+	etk_case_close(k);
+}
+
 static int
 setup(void **state)
 {
@@ -1067,6 +1455,10 @@ main(void)
 		cmocka_unit_test(test_seal_ed25519),
 		cmocka_unit_test(test_seal_p256),
 		cmocka_unit_test(test_seal_wrong_key),
+		cmocka_unit_test(test_key_generate),
+		cmocka_unit_test(test_transfer),
+		cmocka_unit_test(test_verify_bundle_layout),
+		cmocka_unit_test(test_seal_tsq_attach),
 		cmocka_unit_test(test_concurrent_appends),
 		cmocka_unit_test(test_file_sha256),
 		cmocka_unit_test(test_input_cache),
