@@ -9,6 +9,9 @@
  *     stream, compared with the digests stored in the image;
  *   - a raw image with an acquisition record beside it (TARGET.json, or
  *     the name without its extension + .json) holding its digests.
+ *   - a disclosure bundle (etk-bundle(5)): the directory OUT or the
+ *     archive OUT.tar, checked in the eleven steps of CUSTODY.md §6c by
+ *     etk_bundle_verify, one line per step report.
  * An E01 with a record beside it is checked against both.  An etk
  * acquisition record ("record":"acquisition", written by etk-image) may
  * be named as the target itself; its checks are: complete, each target
@@ -71,14 +74,33 @@ usage(FILE *fp)
 
 	if (fp != stdout) {
 		fprintf(fp, "%s: usage: %s [-hqV] [-j N] [--case dir] [--json] "
-		    "[--progress | --no-progress] target ...\n", p, p);
+		    "[--progress | --no-progress] [--key-id ID] "
+		    "[--tar-sha256 HEX] [--tsa-ca FILE] target ...\n"
+		    "%s: usage: %s --verify-script\n", p, p, p, p);
 		return;
 	}
 	fprintf(fp, "usage: %s [-hqV] [-j N] [--case dir] [--json]\n"
-	    "       [--progress | --no-progress] target ...\n", p);
-	fputs("targets: a case directory, an E01 image, or a raw image with "
+	    "       [--progress | --no-progress] [--key-id ID] "
+	    "[--tar-sha256 HEX]\n"
+	    "       [--tsa-ca FILE] target ...\n"
+	    "       %s --verify-script\n", p, p);
+	fputs("targets: a case directory, an E01 image, a raw image with "
 	    "its\n"
-	    "acquisition record (IMAGE.json) beside it\n", fp);
+	    "acquisition record (IMAGE.json) beside it, or a disclosure "
+	    "bundle\n"
+	    "(OUT or OUT.tar)\n"
+	    "bundle options:\n"
+	    "      --key-id ID     a key id confirmed out of band (repeatable):"
+	    "\n"
+	    "                      it must be listed in the bundle and a "
+	    "signer\n"
+	    "      --tar-sha256 HEX\n"
+	    "                      the archive's SHA-256 as given out of band\n"
+	    "      --tsa-ca FILE   anchors for time-stamp tokens (default: the "
+	    "bundle's\n"
+	    "                      keys/tsa-chain.pem)\n"
+	    "      --verify-script print the VERIFY.sh that bundles carry and "
+	    "exit\n", fp);
 	etk_cmd_usage_common(fp);
 }
 
@@ -1349,6 +1371,52 @@ verify_case(struct etk_cmd *cmd, const char *target, struct result *r)
 	free(journal);
 }
 
+/* ---- disclosure bundles ---- */
+
+#define MAX_KEY_IDS 32
+
+static struct etk_bundle_verify_opts bundle_opts;
+static const char *bundle_key_ids[MAX_KEY_IDS];
+
+static const char *const step_status[4] = {
+	"ok", "FAIL", "skipped", "warning"
+};
+
+static void
+bundle_step(void *arg, const struct etk_bundle_step *st)
+{
+	struct result *r = arg;
+	struct etk_json j;
+	int s = st->status >= 0 && st->status <= 3 ? st->status : 1;
+
+	etk_buf_printf(&r->text, "step %d %s: %s: ", st->step, st->name,
+	    step_status[s]);
+	add_clean(&r->text, st->message);
+	etk_buf_addc(&r->text, '\n');
+	check_begin(r, &j);
+	etk_json_kstr(&j, "check", "bundle");
+	etk_json_kint(&j, "step", st->step);
+	etk_json_kstr(&j, "name", st->name);
+	etk_json_kstr(&j, "status", step_status[s]);
+	etk_json_kstr(&j, "message", st->message);
+	etk_json_obj_end(&j);
+}
+
+static void
+verify_bundle(const char *target, struct result *r)
+{
+	struct etk_error err = { 0 };
+	int rc;
+
+	rc = etk_bundle_verify(target, &bundle_opts, bundle_step, r, &err);
+	if (rc == ETK_EMISMATCH)
+		r->mismatch = 1;
+	else if (rc != ETK_OK) {
+		r->err = err;
+		r->failed = 1;
+	}
+}
+
 /* ---- main ---- */
 
 static int
@@ -1367,7 +1435,12 @@ verify_target(struct etk_cmd *cmd, const char *target)
 	etk_json_obj_begin(&rec);
 	etk_json_kstr(&rec, "record", "verify");
 	etk_json_kstr(&rec, "target", target);
-	if (stat(target, &st) != 0) {
+	if (stat(target, &st) == 0 && etk_bundle_is(target)) {
+		kind = "bundle";
+		if (cmd->kase != NULL && S_ISREG(st.st_mode))
+			etk_cmd_input(cmd, target);
+		verify_bundle(target, &r);
+	} else if (stat(target, &st) != 0) {
 		kind = "unknown";
 		etk_fail(&r.err, errno == ENOENT ? ETK_ENOTFOUND : ETK_EIO,
 		    errno, "cannot open '%s'", target);
@@ -1424,20 +1497,57 @@ verify_target(struct etk_cmd *cmd, const char *target)
 int
 main(int argc, char *argv[])
 {
+	enum {
+		OPT_KEY_ID = ETK_OPT_FIRST_PRIVATE,
+		OPT_TAR_SHA256,
+		OPT_TSA_CA,
+		OPT_VERIFY_SCRIPT
+	};
 	static const struct option longopts[] = {
 		ETK_COMMON_LONGOPTS,
+		{ "key-id",	required_argument,	NULL, OPT_KEY_ID },
+		{ "tar-sha256",	required_argument,	NULL, OPT_TAR_SHA256 },
+		{ "tsa-ca",	required_argument,	NULL, OPT_TSA_CA },
+		{ "verify-script", no_argument,		NULL, OPT_VERIFY_SCRIPT },
 		{ NULL,		0,			NULL, 0 }
 	};
 	struct etk_cmd cmd;
-	int ch, i, status = ETK_EXIT_OK;
+	int ch, i, status = ETK_EXIT_OK, script = 0;
 
 	if (etk_cmd_begin(&cmd, "etk-verify", argc, argv) != 0)
 		return cmd.exit_now;
 	while ((ch = getopt_long(argc, argv, ETK_COMMON_SHORTOPTS, longopts,
 	    NULL)) != -1)
-		if (etk_cmd_common_opt(&cmd, ch, optarg, usage) !=
-		    ETK_OPT_HANDLED)
-			return etk_cmd_leave(&cmd, cmd.exit_now);
+		switch (ch) {
+		case OPT_KEY_ID:
+			if (bundle_opts.nkey_ids == MAX_KEY_IDS)
+				return etk_cmd_usage_error(&cmd, usage,
+				    "too many --key-id");
+			bundle_key_ids[bundle_opts.nkey_ids++] = optarg;
+			bundle_opts.key_ids = bundle_key_ids;
+			break;
+		case OPT_TAR_SHA256:
+			bundle_opts.tar_sha256 = optarg;
+			break;
+		case OPT_TSA_CA:
+			bundle_opts.tsa_ca = optarg;
+			break;
+		case OPT_VERIFY_SCRIPT:
+			script = 1;
+			break;
+		default:
+			if (etk_cmd_common_opt(&cmd, ch, optarg, usage) !=
+			    ETK_OPT_HANDLED)
+				return etk_cmd_leave(&cmd, cmd.exit_now);
+		}
+	if (script) {
+		if (optind < argc)
+			return etk_cmd_usage_error(&cmd, usage,
+			    "--verify-script takes no target");
+		fputs(etk_bundle_verify_script(), stdout);
+		return etk_cmd_leave(&cmd, fflush(stdout) == 0 ?
+		    ETK_EXIT_OK : ETK_EXIT_FAILURE);
+	}
 	if (optind >= argc)
 		return etk_cmd_usage_error(&cmd, usage, "no target given");
 	/* A case that does not open (its journal does not verify) is

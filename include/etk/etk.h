@@ -13,5 +13,8 @@
 #include <etk/hash.h>
 #include <etk/hashset.h>
 #include <etk/output.h>
+#include <etk/manifest.h>
+#include <etk/redact.h>
+#include <etk/bundle.h>
 
 #endif /* ETK_ETK_H */
