@@ -184,6 +184,13 @@ ETK_API int etk_evidence_stat(struct etk_evidence *, const char *locator,
  * ignored.  The source borrows ev: close it first. */
 ETK_API int etk_evidence_open_file(struct etk_evidence *,
     const char *locator, struct etk_source **out, struct etk_error *err);
+/* The locator to open an entry by: for an allocated ext2/3/4 or FAT file
+ * at the top level, "SRC[:pN]:iINODE" (written into buf), the inode the
+ * walk found it at - by path, TSK loads every directory on the way again
+ * for each file, which costs time quadratic in a directory's size; for
+ * anything else, e->locator itself. */
+ETK_API const char *etk_entry_open_locator(const struct etk_entry *e,
+    char *buf, size_t len);
 
 /* Byte runs of a file's content in the top-level source: offsets in the
  * image, in file order.  Members stored uncompressed in a TAR, ZIP or

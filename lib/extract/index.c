@@ -285,6 +285,8 @@ on_entry(const struct etk_entry *e, void *arg)
 	struct build *b = arg;
 	struct ex_index *ix = b->ix;
 	struct ex_ent *n;
+	const char *op;
+	char obuf[1024];
 
 	if (b->interrupt != NULL && *b->interrupt)
 		return 1;
@@ -307,6 +309,9 @@ on_entry(const struct etk_entry *e, void *arg)
 	n = &ix->v[ix->n];
 	memset(n, 0, sizeof(*n));
 	n->locator = ex_arena_strdup(&ix->ar, e->locator);
+	op = etk_entry_open_locator(e, obuf, sizeof(obuf));
+	n->open = op == e->locator ? n->locator :
+	    ex_arena_strdup(&ix->ar, op);
 	n->path = ex_arena_strdup(&ix->ar, e->path != NULL ? e->path : "");
 	n->parent = e->parent != NULL ? ex_arena_strdup(&ix->ar, e->parent) :
 	    NULL;
@@ -314,7 +319,7 @@ on_entry(const struct etk_entry *e, void *arg)
 	n->volume = e->volume;
 	n->deleted = e->deleted != 0 || !e->allocated;
 	n->nested = e->parent != NULL;
-	if (n->locator == NULL || n->path == NULL ||
+	if (n->locator == NULL || n->path == NULL || n->open == NULL ||
 	    (e->parent != NULL && n->parent == NULL)) {
 		b->oom = 1;
 		return 1;
@@ -552,7 +557,7 @@ mcm_rename(struct build *b)
 		if (sl == NULL || sl == u || strcmp(sl + 1, MCM_PLIST) != 0)
 			continue;
 		etk_error_clear(&err);
-		if (ex_read_file(b->ev, ix->v[i].locator, 1 << 20, &data,
+		if (ex_read_file(b->ev, ix->v[i].open, 1 << 20, &data,
 		    &trunc, &err) != 0 || trunc)
 			continue;
 		if (bp_ident((const unsigned char *)data.data, data.len, id,

@@ -394,14 +394,14 @@ ex_run_open_db(struct etk_extract *x, const struct ex_ent *ent,
 		return etk_fail(err, ETK_ENOMEM, ENOMEM, "out of memory");
 	}
 	snprintf(p, sizeof(p), "%s/db", dir);
-	rc = copy_entry(x, ent->locator, p, err);
+	rc = copy_entry(x, ent->open, p, err);
 	for (i = 0; rc == 0 && i < 2; i++) {
 		etk_buf_reset(&x->tmp);
 		etk_buf_printf(&x->tmp, "%s%s", ent->canon, sfx[i]);
 		if ((s = ex_index_find(x->idx, x->tmp.data)) == NULL)
 			continue;
 		snprintf(p, sizeof(p), "%s/%s", dir, dst[i]);
-		rc = copy_entry(x, s->locator, p, err);
+		rc = copy_entry(x, s->open, p, err);
 	}
 	if (rc != 0) {
 		for (i = 0; i < 3; i++) {
@@ -506,7 +506,7 @@ do_image(struct etk_extract *x, struct ex_ent *ent, const char *mime)
 	char sha[65], ext[16], utc[ETK_TIME_MAX];
 	int trunc, exported = 0;
 
-	if (ex_read_file(x->ev, ent->locator, IMAGE_MAX, &x->fbuf, &trunc,
+	if (ex_read_file(x->ev, ent->open, IMAGE_MAX, &x->fbuf, &trunc,
 	    &err) != 0) {
 		ex_sink_warn(x, ent->locator, err.msg);
 		etk_summary_add(x->sum, ent->locator, "image",
@@ -613,7 +613,7 @@ read_head(struct etk_extract *x, struct ex_ent *e, unsigned char *buf,
 	int rc;
 
 	*got = 0;
-	if ((rc = etk_evidence_open_file(x->ev, e->locator, &src, err)) != 0)
+	if ((rc = etk_evidence_open_file(x->ev, e->open, &src, err)) != 0)
 		return rc;
 	while (n < want) {
 		rc = etk_source_read(src, n, buf + n, want - n, &k, err);

@@ -33,6 +33,9 @@ void ex_arena_release(struct ex_arena *);
 
 struct ex_ent {
 	const char *locator;	/* etk locator of the file */
+	const char *open;	/* the locator to open it by (by inode where
+				 * TSK would re-read every directory on the
+				 * path: etk_entry_open_locator) */
 	const char *path;	/* path inside its container, as walked */
 	const char *parent;	/* container's locator (nested), or NULL */
 	const char *canon;	/* canonical device path (see ex_canon) */

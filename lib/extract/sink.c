@@ -519,7 +519,7 @@ attach(struct etk_extract *x, const struct ex_ent *e,
 		return c;
 	if ((c = ac_find(x, e->locator, 1)) == NULL)
 		return NULL;
-	if (ex_read_file(x->ev, e->locator, ATTACH_MAX, &x->fbuf, &trunc,
+	if (ex_read_file(x->ev, e->open, ATTACH_MAX, &x->fbuf, &trunc,
 	    &err) != ETK_OK) {
 		c->failed = 1;
 		ex_sink_warn(x, e->locator, err.msg);
@@ -1016,7 +1016,7 @@ on_read_file(void *arg, const struct ex_db *db, const char *rel,
 
 	if ((e = relative(x, db, rel)) == NULL)
 		return ETK_ENOTFOUND;
-	rc = ex_read_file(x->ev, e->locator, (uint64_t)16 << 20, out, &trunc,
+	rc = ex_read_file(x->ev, e->open, (uint64_t)16 << 20, out, &trunc,
 	    err);
 	if (rc == ETK_OK && trunc)
 		return etk_fail(err, ETK_ETIMEOUT, 0, "%s: larger than 16 MiB",

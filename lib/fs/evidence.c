@@ -1037,6 +1037,27 @@ static const struct etk_source_ops chain_src_ops = {
 	chain_src_close
 };
 
+/* See evidence.h: by inode where TSK would otherwise re-read every
+ * directory on the path for each file. */
+const char *
+etk_entry_open_locator(const struct etk_entry *e, char *buf, size_t len)
+{
+	const char *p;
+	int n;
+
+	if (!e->has_inode || e->has_attr || e->parent != NULL ||
+	    !e->allocated || e->deleted || e->fs_type == NULL ||
+	    (strncmp(e->fs_type, "ext", 3) != 0 &&
+	    strncmp(e->fs_type, "fat", 3) != 0) ||
+	    (p = strstr(e->locator, ":/")) == NULL)
+		return e->locator;
+	n = snprintf(buf, len, "%.*s:i%" PRIu64, (int)(p - e->locator),
+	    e->locator, e->inode);
+	if (n < 0 || (size_t)n >= len)
+		return e->locator;
+	return buf;
+}
+
 int
 etk_evidence_open_file(struct etk_evidence *ev, const char *locator,
     struct etk_source **out, struct etk_error *err)

@@ -381,32 +381,6 @@ read_len(uint64_t off, uint64_t size)
 	return (size_t)r;
 }
 
-/*
- * The locator to open an entry by.  An allocated ext2/3/4 or FAT file
- * at the top level is opened by its inode ("SRC[:pN]:iINODE"), the inode
- * the walk found it at: by path, TSK would load every directory on the
- * way again for each file (a few percent of a hash run on small files).
- * Anything else by its own locator.
- */
-static const char *
-open_locator(const struct etk_entry *e, char *buf, size_t len)
-{
-	const char *p;
-	int n;
-
-	if (!e->has_inode || e->has_attr || e->parent != NULL ||
-	    !e->allocated || e->deleted || e->fs_type == NULL ||
-	    (strncmp(e->fs_type, "ext", 3) != 0 &&
-	    strncmp(e->fs_type, "fat", 3) != 0) ||
-	    (p = strstr(e->locator, ":/")) == NULL)
-		return e->locator;
-	n = snprintf(buf, len, "%.*s:i%" PRIu64, (int)(p - e->locator),
-	    e->locator, e->inode);
-	if (n < 0 || (size_t)n >= len)
-		return e->locator;
-	return buf;
-}
-
 static void
 hash_one(struct worker *w, struct slot *s)
 {
@@ -422,8 +396,8 @@ hash_one(struct worker *w, struct slot *s)
 	s->res.entry = &s->e;
 	if (s->skip)
 		return;
-	if ((rc = etk_evidence_open_file(w->ev, open_locator(&s->e, iloc,
-	    sizeof(iloc)), &src, &err)) != ETK_OK) {
+	if ((rc = etk_evidence_open_file(w->ev, etk_entry_open_locator(&s->e,
+	    iloc, sizeof(iloc)), &src, &err)) != ETK_OK) {
 		file_failed(w, s, rc, &err, "cannot open");
 		return;
 	}
