@@ -330,6 +330,19 @@ etk_cmd_output(struct etk_cmd *cmd, const char *path, const char *sha256,
 	struct etk_json j;
 	struct etk_buf b;
 
+	char cwd[PATH_MAX];
+	struct etk_buf abs;
+
+	/* Recorded absolute: a relative path means nothing to a later
+	 * reader in another directory (etk verify reads it against the
+	 * case, a bundle copies the file). */
+	etk_buf_init(&abs);
+	if (path[0] != '/' && getcwd(cwd, sizeof(cwd)) != NULL) {
+		etk_buf_printf(&abs, "%s/%s", cwd, path[0] == '.' &&
+		    path[1] == '/' ? path + 2 : path);
+		if (!abs.oom)
+			path = abs.data;
+	}
 	etk_buf_init(&b);
 	etk_json_init(&j, &b);
 	etk_json_obj_begin(&j);
@@ -343,6 +356,7 @@ etk_cmd_output(struct etk_cmd *cmd, const char *path, const char *sha256,
 	etk_json_obj_end(&j);
 	add_member(&cmd->outputs, &b);
 	etk_buf_release(&b);
+	etk_buf_release(&abs);
 }
 
 void
