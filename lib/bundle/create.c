@@ -1353,8 +1353,10 @@ etk_bundle_create(struct etk_case *kase, const struct etk_bundle_opts *o,
 	}
 	if (res != NULL) {
 		memset(res, 0, sizeof(*res));
-		snprintf(res->bundle_id, sizeof(res->bundle_id), "%s",
-		    c->bundle_id);
+		/* ids are short (DISC-<case>-<date>-vN); cut if not */
+		if (snprintf(res->bundle_id, sizeof(res->bundle_id), "%s",
+		    c->bundle_id) >= (int)sizeof(res->bundle_id))
+			res->bundle_id[sizeof(res->bundle_id) - 1] = '\0';
 		res->upto = c->n;
 		res->files = nfiles;
 		res->records = c->records;

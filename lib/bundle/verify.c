@@ -599,7 +599,8 @@ load_pub(const char *path, char id[ETK_KEYID_MAX], const char **type,
 
 	*type = NULL;
 	if (read_small(path, 65536, &text, &len, &e) != ETK_OK) {
-		snprintf(why, whylen, "%s", e.msg);
+		if (snprintf(why, whylen, "%s", e.msg) >= (int)whylen)
+			why[whylen - 1] = '\0';	/* cut: still one line */
 		return NULL;
 	}
 	bio = BIO_new_mem_buf(text, (int)len);
