@@ -181,6 +181,9 @@ void mf_json_copy(struct etk_json *, const struct etk_jval *v,
     const char *key);
 /* Text for XML (DFXML) and HTML: escaped; control bytes and invalid
  * UTF-8 replaced so the document stays well-formed. */
+/* Does an entry of the case list path among its inputs (or their
+ * files)? */
+int mf_path_in_inputs(const struct mf_case *, const char *path);
 void mf_xml_text(struct etk_buf *, const char *);
 void mf_html_text(struct etk_buf *, const char *);
 /* Is s an RFC 3339 UTC time as etk writes them ("...Z")? */

@@ -442,8 +442,8 @@ fill(char **dst, sqlite3_stmt *st, int i)
 		*dst = col(st, i);
 }
 
-static int
-path_in_inputs(const struct mf_case *c, const char *path)
+int
+mf_path_in_inputs(const struct mf_case *c, const char *path)
 {
 	const struct etk_jval *ins, *files;
 	const char *p;
@@ -575,7 +575,7 @@ load_db(struct mf_case *c, struct etk_error *err)
 			continue;
 		for (used = 0, i = 0; i < c->nfiles && !used; i++)
 			used = c->files[i].evidence_id == evid;
-		if (!used && !path_in_inputs(c, s))
+		if (!used && !mf_path_in_inputs(c, s))
 			continue;
 		if ((ev = grow(&c->ev, &c->nev, &ecap, sizeof(*ev))) ==
 		    NULL) {
