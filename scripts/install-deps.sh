@@ -3,7 +3,9 @@
 # Idempotent: safe to run again; does nothing when all packages are present.
 # qemu-utils makes VMDK/VHD test images; hashdeep, foremost, scalpel,
 # testdisk (PhotoRec), dc3dd, dcfldd and hyperfine are the peers bench/ compares with;
-# libjpeg-turbo-progs gives cjpeg to the carving benchmark's generator.
+# libjpeg-turbo-progs gives cjpeg to the carving benchmark's generator;
+# chromium loads the triage report headless in its test (counts, screenshot,
+# no request leaving the page).
 set -eu
 PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
 libewf-dev ewf-tools libtsk-dev sleuthkit libmagic-dev libssl-dev openssl
@@ -11,7 +13,8 @@ libsqlite3-dev sqlite3 libarchive-dev zlib1g-dev libdeflate-dev libexif-dev libc
 libfuzzy-dev libcurl4-openssl-dev libpng-dev libjpeg62-turbo-dev
 e2fsprogs fdisk dosfstools mtools ntfs-3g libimage-exiftool-perl
 imagemagick tar gzip python3 file xxd zip unzip qemu-utils
-hashdeep foremost scalpel testdisk dc3dd dcfldd hyperfine libjpeg-turbo-progs"
+hashdeep foremost scalpel testdisk dc3dd dcfldd hyperfine libjpeg-turbo-progs
+chromium"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
