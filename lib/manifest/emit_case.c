@@ -722,7 +722,7 @@ fs_node(struct cg *g, const struct mf_file *f, char id[IRI_MAX],
 		return;
 	}
 	iri_printf(g, "File", evid, "path/%s", ev->path);
-	rc = mf_file_runs(&g->ec, ev->id, f->locator, &runs, &nruns);
+	rc = mf_file_runs(&g->ec, f, &runs, &nruns);
 	contained(g, rname, id, evid, runs, nruns, rc < 0 ? "byte runs "
 	    "unknown: the evidence could not be opened when the manifest "
 	    "was made" : rc == 0 ? "no byte runs (resident, compressed or "

@@ -362,8 +362,7 @@ listed(struct etk_buf *out, const struct mf_case *c,
 		runs = NULL;
 		nruns = 0;
 		if (avail && !(f->type != NULL && strcmp(f->type, "d") == 0))
-			(void)mf_file_runs(ec, ev->id, f->locator, &runs,
-			    &nruns);
+			(void)mf_file_runs(ec, f, &runs, &nruns);
 		fileobject(out, f, runs, nruns, many ? ev->path : NULL);
 		free(runs);
 	}

@@ -81,25 +81,50 @@ mf_runs_available(struct mf_evcache *ec, int64_t evidence_id)
 	return 0;
 }
 
+/* Opened by inode where the listing says that is the same file (see
+ * etk_entry_open_locator): by path, TSK re-reads every directory on the
+ * way for each file, quadratic in a folder's size. */
+static const char *
+open_locator(const struct mf_file *f, char *buf, size_t len)
+{
+	struct etk_entry e;
+	const char *p;
+
+	memset(&e, 0, sizeof(e));
+	e.locator = f->locator;
+	e.has_inode = f->has_inode;
+	e.inode = f->inode;
+	e.allocated = f->allocated;
+	e.deleted = f->deleted;
+	e.fs_type = f->fs_type;
+	/* a second ":/" names a file inside a container file */
+	if ((p = strstr(f->locator, ":/")) != NULL && strstr(p + 2, ":/") !=
+	    NULL)
+		return f->locator;
+	return etk_entry_open_locator(&e, buf, len);
+}
+
 int
-mf_file_runs(struct mf_evcache *ec, int64_t evidence_id, const char *locator,
+mf_file_runs(struct mf_evcache *ec, const struct mf_file *f,
     struct mf_run **runs, size_t *n)
 {
 	struct etk_error err = { 0 };
 	struct etk_byte_run *br = NULL;
 	struct etk_evidence *h = NULL;
 	size_t i, nb = 0;
+	char ibuf[1024];
 
 	*runs = NULL;
 	*n = 0;
 	for (i = 0; i < ec->c->nev; i++)
-		if (ec->c->ev[i].id == evidence_id) {
+		if (ec->c->ev[i].id == f->evidence_id) {
 			h = get(ec, i);
 			break;
 		}
 	if (h == NULL)
 		return -1;
-	if (etk_evidence_byte_runs(h, locator, &br, &nb, &err) != ETK_OK ||
+	if (etk_evidence_byte_runs(h, open_locator(f, ibuf, sizeof(ibuf)),
+	    &br, &nb, &err) != ETK_OK ||
 	    nb == 0) {
 		free(br);
 		return 0;
