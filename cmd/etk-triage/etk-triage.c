@@ -789,7 +789,8 @@ static int
 has_record(const char *path)
 {
 	struct stat st;
-	char *p, *dot, *slash;
+	const char *dot, *slash;
+	char *p;
 	int ok;
 
 	p = xprintf("%s.json", path);
@@ -797,14 +798,14 @@ has_record(const char *path)
 	free(p);
 	if (ok)
 		return 1;
-	p = xstrdup(path);
-	dot = strrchr(p, '.');
-	slash = strrchr(p, '/');
+	dot = strrchr(path, '.');
+	slash = strrchr(path, '/');
 	if (dot != NULL && (slash == NULL || dot > slash)) {
-		strcpy(dot, ".json");
+		/* IMAGE.raw -> IMAGE.json (the extension may be shorter) */
+		p = xprintf("%.*s.json", (int)(dot - path), path);
 		ok = stat(p, &st) == 0;
+		free(p);
 	}
-	free(p);
 	return ok;
 }
 
