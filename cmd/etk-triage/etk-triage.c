@@ -1703,8 +1703,9 @@ main(int argc, char *argv[])
 		 * with the same base name gets -2, -3 ... */
 		for (k = 0; k < i; k++) {
 			if (strcmp(t.srcs[k].arg, argv[i]) == 0) {
-				snprintf(t.srcs[i].ex, sizeof(t.srcs[i].ex),
-				    "%s", t.srcs[k].ex);
+				/* k < i: two distinct, equal-sized arrays */
+				memcpy(t.srcs[i].ex, t.srcs[k].ex,
+				    sizeof(t.srcs[i].ex));
 				break;
 			}
 			if (strcmp(t.srcs[k].ex, t.srcs[i].ex) == 0) {

@@ -42,7 +42,7 @@ adts_follows(const struct cv_src *src, uint64_t off, uint32_t key)
 {
 	unsigned char b[ADTS_MAXFRAME + 6];
 	size_t n, i;
-	uint32_t k2;
+	uint32_t k2 = 0;	/* set by adts_frame when it finds a frame */
 
 	n = off < ADTS_MAXFRAME ? (size_t)off : ADTS_MAXFRAME;
 	if (n < 8 || cv_read(src, off - n, b, n) != 0)
