@@ -29,6 +29,7 @@
 #include <jerror.h>
 #include <png.h>
 
+#include "redact/jpegenc.h"
 #include "redact/redact_int.h"
 
 #define MAX_PIXELS	(UINT64_C(64) * 1024 * 1024)
@@ -134,17 +135,15 @@ jpeg_redo(const unsigned char *in, size_t inlen,
     uint64_t maxpx, struct etk_buf *out, struct etk_error *err)
 {
 	struct jpeg_decompress_struct d;
-	struct jpeg_compress_struct c;
 	struct jpeg_progress_mgr prog;
 	struct jerr je;
 	unsigned char *volatile pix = NULL;
-	volatile int have_d = 0, have_c = 0, rc = ETK_OK;
+	volatile int have_d = 0, rc = ETK_OK;
 	uint32_t w, h;
 	size_t comps, stride;
 	JSAMPROW row;
 
 	memset(&d, 0, sizeof(d));
-	memset(&c, 0, sizeof(c));
 	memset(&je, 0, sizeof(je));
 	d.err = jpeg_std_error(&je.pub);
 	je.pub.error_exit = j_error_exit;
@@ -227,37 +226,18 @@ jpeg_redo(const unsigned char *in, size_t inlen,
 
 	blank(pix, w, h, stride, comps, -1, 1, regions, n);
 
-	c.err = jpeg_std_error(&je.pub);
-	je.pub.error_exit = j_error_exit;
-	je.pub.emit_message = j_emit;
-	je.pub.output_message = j_output;
-	jpeg_create_compress(&c);
-	have_c = 1;
-	jpeg_mem_dest(&c, &je.enc, &je.enclen);
-	c.image_width = w;
-	c.image_height = h;
-	c.input_components = (int)comps;
-	c.in_color_space = comps == 1 ? JCS_GRAYSCALE : JCS_RGB;
-	jpeg_set_defaults(&c);
-	jpeg_set_quality(&c, JPEG_QUALITY, TRUE);
-	c.dct_method = JDCT_ISLOW;
-	c.optimize_coding = TRUE;
-	c.write_JFIF_header = TRUE;
-	c.write_Adobe_marker = FALSE;
-	jpeg_start_compress(&c, TRUE);
-	while (c.next_scanline < h) {
-		row = pix + (size_t)c.next_scanline * stride;
-		jpeg_write_scanlines(&c, &row, 1);
+	if (etk_jpeg_encode(pix, w, h, (unsigned)comps, stride, JPEG_QUALITY,
+	    &je.enc, &je.enclen, je.msg, sizeof(je.msg)) != 0) {
+		rc = etk_fail(err, ETK_EFORMAT, 0, "cannot encode JPEG: %s",
+		    je.msg);
+		goto out;
 	}
-	jpeg_finish_compress(&c);
 	etk_buf_add(out, je.enc, je.enclen);
 	if (out->oom)
 		rc = etk_fail(err, ETK_ENOMEM, 0, "out of memory");
 out:
 	if (have_d)
 		jpeg_destroy_decompress(&d);
-	if (have_c)
-		jpeg_destroy_compress(&c);
 	free(je.enc);
 	free(pix);
 	return rc;

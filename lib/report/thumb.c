@@ -14,6 +14,7 @@
 #include <jpeglib.h>
 #include <jerror.h>
 
+#include "redact/jpegenc.h"
 #include "report/report_int.h"
 
 #define THUMB_PX	160
@@ -118,17 +119,16 @@ jpeg_thumb(const unsigned char *in, size_t inlen, size_t max,
     struct etk_buf *out)
 {
 	struct jpeg_decompress_struct d;
-	struct jpeg_compress_struct c;
 	struct jpeg_progress_mgr prog;
 	struct jerr je;
 	unsigned char *volatile pix = NULL;
-	volatile int have_d = 0, have_c = 0, ok = 0;
+	volatile int have_d = 0, ok = 0;
 	unsigned w, h, comps;
 	size_t stride;
 	JSAMPROW row;
+	char msg[JMSG_LENGTH_MAX];
 
 	memset(&d, 0, sizeof(d));
-	memset(&c, 0, sizeof(c));
 	memset(&je, 0, sizeof(je));
 	d.err = jpeg_std_error(&je.pub);
 	je.pub.error_exit = j_error_exit;
@@ -180,29 +180,9 @@ jpeg_thumb(const unsigned char *in, size_t inlen, size_t max,
 	jpeg_destroy_decompress(&d);
 	have_d = 0;
 
-	c.err = jpeg_std_error(&je.pub);
-	je.pub.error_exit = j_error_exit;
-	je.pub.emit_message = j_emit;
-	je.pub.output_message = j_output;
-	jpeg_create_compress(&c);
-	have_c = 1;
-	jpeg_mem_dest(&c, &je.enc, &je.enclen);
-	c.image_width = w;
-	c.image_height = h;
-	c.input_components = (int)comps;
-	c.in_color_space = comps == 1 ? JCS_GRAYSCALE : JCS_RGB;
-	jpeg_set_defaults(&c);
-	jpeg_set_quality(&c, THUMB_QUALITY, TRUE);
-	c.dct_method = JDCT_ISLOW;
-	c.optimize_coding = TRUE;
-	c.write_JFIF_header = TRUE;
-	c.write_Adobe_marker = FALSE;
-	jpeg_start_compress(&c, TRUE);
-	while (c.next_scanline < h) {
-		row = pix + (size_t)c.next_scanline * stride;
-		jpeg_write_scanlines(&c, &row, 1);
-	}
-	jpeg_finish_compress(&c);
+	if (etk_jpeg_encode(pix, w, h, comps, stride, THUMB_QUALITY, &je.enc,
+	    &je.enclen, msg, sizeof(msg)) != 0)
+		goto out;
 	if (je.enclen > 0 && je.enclen * 4 / 3 + 32 <= max) {
 		etk_buf_adds(out, "data:image/jpeg;base64,");
 		rp_base64(out, je.enc, je.enclen);
@@ -211,8 +191,6 @@ jpeg_thumb(const unsigned char *in, size_t inlen, size_t max,
 out:
 	if (have_d)
 		jpeg_destroy_decompress(&d);
-	if (have_c)
-		jpeg_destroy_compress(&c);
 	free(je.enc);
 	free(pix);
 	return ok;
