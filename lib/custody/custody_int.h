@@ -58,6 +58,7 @@ struct etk_case {
 	struct etk_jhead head;
 	sqlite3 *db;
 	sqlite3_stmt *st[CST__COUNT];
+	int staged;		/* the run's rows are in TEMP tables */
 	EVP_PKEY *key;		/* loaded on first seal */
 };
 
@@ -135,6 +136,13 @@ int etk_cust_db_create(const char *path, struct etk_error *);
 int etk_cust_db_open(struct etk_case *, const char *path,
     struct etk_error *);
 void etk_cust_db_close(struct etk_case *);
+/* Move the rows staged by this run (etk_case_db_begin) into the case
+ * tables as action seq: BEGIN IMMEDIATE, copy, and leave the
+ * transaction open for the journal line and its actions row; then
+ * etk_cust_db_end commits (ok) or rolls back (the staged rows stay).
+ * Called with the journal lock held. */
+int etk_cust_db_flush(struct etk_case *, uint64_t seq, struct etk_error *);
+int etk_cust_db_end(struct etk_case *, int ok, struct etk_error *);
 /* Mirror one journal entry in actions (best effort; errors ignored). */
 void etk_cust_db_action(struct etk_case *, uint64_t seq, const char *type,
     const char *ts, const char *members, size_t mlen);

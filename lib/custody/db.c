@@ -299,15 +299,89 @@ exec(struct etk_case *kase, const char *sql, struct etk_error *err)
 	return ETK_OK;
 }
 
+/* The tables a run fills; everything else (evidence, input_cache,
+ * actions) is written directly. */
+static const char *const row_tables[] = {
+	"volumes", "files", "hashes", "carved", "messages", "calls",
+	"contacts", "images", "pole_entities", "pole_links",
+};
+#define NROW_TABLES (sizeof(row_tables) / sizeof(row_tables[0]))
+
+/* TEMP twins of the row tables, made from the schema text (same columns
+ * and UNIQUE constraints; foreign keys and indexes left out).  TEMP
+ * tables come first in SQLite's name lookup, so the run's unqualified
+ * INSERTs land there, private to this connection and without holding
+ * the case database's write lock while the run works. */
+static int
+stage_create(struct etk_case *kase, struct etk_error *err)
+{
+	struct etk_buf ddl;
+	const char *p = schema, *end, *name;
+	size_t i, nlen;
+	int rc;
+
+	etk_buf_init(&ddl);
+	while ((end = strstr(p, ";\n")) != NULL) {
+		if (strncmp(p, "CREATE TABLE ", 13) == 0) {
+			name = p + 13;
+			nlen = strcspn(name, "(");
+			for (i = 0; i < NROW_TABLES; i++)
+				if (strlen(row_tables[i]) == nlen &&
+				    strncmp(name, row_tables[i], nlen) == 0)
+					break;
+			if (i < NROW_TABLES) {
+				const char *q = name, *ref;
+				static const char refs[] =
+				    " REFERENCES evidence(id)";
+
+				etk_buf_adds(&ddl, "CREATE TEMP TABLE ");
+				while ((ref = strstr(q, refs)) != NULL &&
+				    ref < end) {
+					etk_buf_add(&ddl, q, (size_t)(ref - q));
+					q = ref + sizeof(refs) - 1;
+				}
+				etk_buf_add(&ddl, q, (size_t)(end - q));
+				etk_buf_adds(&ddl, ";\n");
+			}
+		}
+		p = end + 2;
+	}
+	if (ddl.oom) {
+		etk_buf_release(&ddl);
+		return etk_fail(err, ETK_ENOMEM, ENOMEM, "etk.db: staging");
+	}
+	rc = exec(kase, ddl.data, err);
+	etk_buf_release(&ddl);
+	if (rc == ETK_OK)
+		kase->staged = 1;
+	return rc;
+}
+
+/* A run's rows are staged, not written: they go into the case tables,
+ * numbered with the run's journal entry, when that entry is appended
+ * (etk_cust_db_flush, under the journal lock).  So runs can work on one
+ * case at once; the write lock is held only while the rows are copied. */
 int
 etk_case_db_begin(struct etk_case *kase, struct etk_error *err)
 {
-	return exec(kase, "BEGIN IMMEDIATE", err);
+	int rc;
+
+	if (kase == NULL || kase->db == NULL)
+		return etk_fail(err, ETK_EINVAL, 0, "etk.db: not open");
+	if (!kase->staged && (rc = stage_create(kase, err)) != ETK_OK)
+		return rc;
+	if (!sqlite3_get_autocommit(kase->db))
+		return ETK_OK;
+	return exec(kase, "BEGIN", err);
 }
 
 int
 etk_case_db_commit(struct etk_case *kase, struct etk_error *err)
 {
+	if (kase == NULL || kase->db == NULL)
+		return etk_fail(err, ETK_EINVAL, 0, "etk.db: not open");
+	if (sqlite3_get_autocommit(kase->db))
+		return ETK_OK;
 	return exec(kase, "COMMIT", err);
 }
 
@@ -319,6 +393,111 @@ etk_case_db_rollback(struct etk_case *kase)
 	if (sqlite3_get_autocommit(kase->db))
 		return ETK_OK;	/* no transaction open */
 	return exec(kase, "ROLLBACK", NULL);
+}
+
+/* "a, b, c": the columns of main.table but id and action. */
+static int
+table_columns(sqlite3 *db, const char *table, struct etk_buf *cols)
+{
+	sqlite3_stmt *st = NULL;
+	char sql[96];
+	const char *c;
+	int n = 0;
+
+	snprintf(sql, sizeof(sql), "PRAGMA main.table_info(%s)", table);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		c = (const char *)sqlite3_column_text(st, 1);
+		if (c == NULL || strcmp(c, "id") == 0 ||
+		    strcmp(c, "action") == 0)
+			continue;
+		if (n++ > 0)
+			etk_buf_adds(cols, ", ");
+		etk_buf_printf(cols, "\"%s\"", c);
+	}
+	sqlite3_finalize(st);
+	return cols->oom ? -1 : n;
+}
+
+int
+etk_cust_db_flush(struct etk_case *kase, uint64_t seq, struct etk_error *err)
+{
+	struct etk_buf cols, sql;
+	sqlite3_stmt *st;
+	size_t i;
+	int rc;
+
+	if (kase == NULL || kase->db == NULL)
+		return ETK_OK;
+	/* A run that left its staging transaction open: close it first. */
+	if (!sqlite3_get_autocommit(kase->db) &&
+	    (rc = exec(kase, "COMMIT", err)) != ETK_OK)
+		return rc;
+	if ((rc = exec(kase, "BEGIN IMMEDIATE", err)) != ETK_OK)
+		return rc;
+	if (!kase->staged)
+		return ETK_OK;
+	etk_buf_init(&cols);
+	etk_buf_init(&sql);
+	for (i = 0; i < NROW_TABLES && rc == ETK_OK; i++) {
+		etk_buf_reset(&cols);
+		etk_buf_reset(&sql);
+		if (table_columns(kase->db, row_tables[i], &cols) <= 0) {
+			rc = db_fail(kase->db, err, row_tables[i]);
+			break;
+		}
+		etk_buf_printf(&sql, "INSERT INTO main.%s(action, %s) SELECT"
+		    " ?1, %s FROM temp.%s ORDER BY rowid", row_tables[i],
+		    cols.data, cols.data, row_tables[i]);
+		if (sql.oom) {
+			rc = etk_fail(err, ETK_ENOMEM, ENOMEM, "etk.db");
+			break;
+		}
+		st = NULL;
+		if (sqlite3_prepare_v2(kase->db, sql.data, -1, &st, NULL) !=
+		    SQLITE_OK) {
+			rc = db_fail(kase->db, err, row_tables[i]);
+			break;
+		}
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = db_fail(kase->db, err, row_tables[i]);
+		sqlite3_finalize(st);
+		if (rc == ETK_OK) {
+			etk_buf_reset(&sql);
+			etk_buf_printf(&sql, "DROP TABLE temp.%s",
+			    row_tables[i]);
+			rc = sql.oom ? ETK_ENOMEM : exec(kase, sql.data, err);
+		}
+	}
+	etk_buf_release(&cols);
+	etk_buf_release(&sql);
+	if (rc != ETK_OK)
+		(void)exec(kase, "ROLLBACK", NULL);
+	return rc;
+}
+
+int
+etk_cust_db_end(struct etk_case *kase, int ok, struct etk_error *err)
+{
+	int rc;
+
+	if (kase == NULL || kase->db == NULL || sqlite3_get_autocommit(kase->db))
+		return ETK_OK;
+	if (!ok)
+		return exec(kase, "ROLLBACK", err);
+	if ((rc = exec(kase, "COMMIT", err)) != ETK_OK) {
+		(void)exec(kase, "ROLLBACK", NULL);
+		return rc;
+	}
+	if (kase->staged) {
+		/* The statements that named the dropped TEMP tables. */
+		sqlite3_finalize(kase->st[CST_FILE_ADD]);
+		kase->st[CST_FILE_ADD] = NULL;
+		kase->staged = 0;
+	}
+	return ETK_OK;
 }
 
 int

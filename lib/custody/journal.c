@@ -463,12 +463,13 @@ etk_cust_append(struct etk_case *kase, const char *type, int64_t ts_start,
     uint64_t *seqp, struct etk_error *err)
 {
 	char ts[ETK_TIME_MAX], hex[65];
+	struct etk_error dberr = { 0 };
 	struct etk_buf line, more;
 	struct stat st;
 	uint64_t seq = 0;
 	int64_t sec;
 	int32_t nsec;
-	int wfd = -1, rfd = -1, rc;
+	int wfd = -1, rfd = -1, rc, dbrc = ETK_OK;
 	ssize_t n;
 
 	etk_buf_init(&line);
@@ -516,6 +517,12 @@ etk_cust_append(struct etk_case *kase, const char *type, int64_t ts_start,
 		goto out;
 	if ((rc = sha256_hex(line.data, line.len, hex, err)) != ETK_OK)
 		goto out;
+	/* The run's staged rows go into the case tables as this entry, in
+	 * one database transaction with its actions row.  If that fails the
+	 * entry is still written (the run happened; its outputs exist) and
+	 * the database error is returned after it. */
+	if (etk_cust_db_flush(kase, seq, &dberr) != ETK_OK)
+		dbrc = dberr.code != 0 ? dberr.code : ETK_EIO;
 	n = write(wfd, line.data, line.len);
 	if (n < 0 || (size_t)n != line.len) {
 		rc = etk_fail(err, ETK_EIO, n < 0 ? errno : ENOSPC,
@@ -523,6 +530,7 @@ etk_cust_append(struct etk_case *kase, const char *type, int64_t ts_start,
 		/* We hold the lock: take back a partial line. */
 		if (n > 0)
 			(void)ftruncate(wfd, (off_t)kase->head.end);
+		(void)etk_cust_db_end(kase, 0, NULL);
 		goto out;
 	}
 	kase->head.seq = seq;
@@ -532,18 +540,29 @@ etk_cust_append(struct etk_case *kase, const char *type, int64_t ts_start,
 	if (fsync(wfd) != 0) {
 		rc = etk_fail(err, ETK_EIO, errno, "cannot sync '%s'",
 		    kase->journal);
+		(void)etk_cust_db_end(kase, 0, NULL);
 		goto out;
 	}
 	if (seqp != NULL)
 		*seqp = seq;
+	if (dbrc == ETK_OK) {
+		etk_cust_db_action(kase, seq, type, ts, members, mlen);
+		if (etk_cust_db_end(kase, 1, &dberr) != ETK_OK)
+			dbrc = dberr.code != 0 ? dberr.code : ETK_EIO;
+	} else
+		/* Not even the actions row: it would name rows that are
+		 * not there. */
+		(void)etk_cust_db_end(kase, 0, NULL);
 	rc = ETK_OK;
+	if (dbrc != ETK_OK)
+		rc = etk_fail(err, dbrc, dberr.sys_errno, "journal line %llu "
+		    "written, but the case database did not take its rows: "
+		    "%s", (unsigned long long)seq, dberr.msg);
 out:
 	if (rfd != -1)
 		close(rfd);
 	if (wfd != -1)
 		close(wfd);	/* releases the lock */
-	if (rc == ETK_OK)
-		etk_cust_db_action(kase, seq, type, ts, members, mlen);
 	etk_buf_release(&line);
 	etk_buf_release(&more);
 	return rc;

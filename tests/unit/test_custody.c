@@ -976,6 +976,7 @@ test_db(void **state)
 	struct etk_entry e;
 	char dir[512], out[512];
 	int64_t id1 = 0, id2 = 0;
+	uint64_t seq = 0;
 
 	(void)state;
 	make_case(dir, sizeof(dir), NULL);
@@ -1015,13 +1016,73 @@ test_db(void **state)
 	assert_int_equal(etk_case_db_rollback(k), ETK_OK);
 	assert_int_equal(etk_case_db_file(k, id1, 7, NULL, NULL, &err),
 	    ETK_EINVAL);
+	/* Staged, not yet in the case tables: they arrive with the run's
+	 * journal entry, numbered with it. */
+	assert_int_equal(capture(out, sizeof(out), "sqlite3 '%s/etk.db' "
+	    "\"SELECT count(*) FROM files\"", dir), 0);
+	assert_string_equal(out, "0");
+	assert_int_equal(etk_journal_append(k, "hash", 0, 0, "{}", &seq, &err),
+	    ETK_OK);
 	etk_case_close(k);
 	assert_int_equal(capture(out, sizeof(out), "sqlite3 '%s/etk.db' "
-	    "\"SELECT count(*), locator, volume, inode, size, type, mime, "
-	    "mtime, quote(atime) FROM files; SELECT sha256 FROM evidence\" | "
-	    "tr '\\n' ' '", dir), 0);
-	assert_string_equal(out, "1|phone.E01:p4:/a.txt|4|12|6|r|text/plain|"
+	    "\"SELECT count(*), action = %llu, locator, volume, inode, size,"
+	    " type, mime, mtime, quote(atime) FROM files; SELECT sha256 FROM "
+	    "evidence\" | tr '\\n' ' '", dir, (unsigned long long)seq), 0);
+	assert_string_equal(out, "1|1|phone.E01:p4:/a.txt|4|12|6|r|text/plain|"
 	    "2013-10-29T16:56:28.038Z|NULL aa ");
+}
+
+/* Two runs on one case at once: each stages its rows, and each row ends
+ * up numbered with its own run's journal entry, whichever appends
+ * first. */
+static void
+test_db_concurrent(void **state)
+{
+	struct etk_error err = { 0 };
+	struct etk_case *a = NULL, *b = NULL;
+	struct etk_entry e;
+	char dir[512], out[512], want[256];
+	uint64_t sa = 0, sb = 0;
+	int64_t ida = 0, idb = 0;
+
+	(void)state;
+	make_case(dir, sizeof(dir), NULL);
+	assert_int_equal(etk_case_open(&a, dir, &err), ETK_OK);
+	assert_int_equal(etk_case_open(&b, dir, &err), ETK_OK);
+	assert_int_equal(etk_case_db_evidence(a, "a.raw", "/ev/a.raw", "raw",
+	    1, NULL, &ida, &err), ETK_OK);
+	assert_int_equal(etk_case_db_evidence(b, "b.raw", "/ev/b.raw", "raw",
+	    1, NULL, &idb, &err), ETK_OK);
+	assert_int_equal(etk_case_db_begin(a, &err), ETK_OK);
+	assert_int_equal(etk_case_db_begin(b, &err), ETK_OK);
+	memset(&e, 0, sizeof(e));
+	e.name_type = 'r';
+	e.meta_type = 'r';
+	e.locator = "a.raw:/x";
+	assert_int_equal(etk_case_db_file(a, ida, 2, &e, NULL, &err), ETK_OK);
+	e.locator = "b.raw:/y";
+	assert_int_equal(etk_case_db_file(b, idb, 2, &e, NULL, &err), ETK_OK);
+	e.locator = "b.raw:/z";
+	assert_int_equal(etk_case_db_file(b, idb, 2, &e, NULL, &err), ETK_OK);
+	/* Both hold their staging transactions open: neither blocks the
+	 * other's append. */
+	assert_int_equal(etk_journal_append(b, "hash", 0, 0, "{}", &sb, &err),
+	    ETK_OK);
+	assert_int_equal(etk_case_db_commit(a, &err), ETK_OK);
+	assert_int_equal(etk_journal_append(a, "hash", 0, 0, "{}", &sa, &err),
+	    ETK_OK);
+	assert_true(sa == sb + 1);
+	etk_case_close(a);
+	etk_case_close(b);
+	assert_int_equal(capture(out, sizeof(out), "sqlite3 '%s/etk.db' "
+	    "\"SELECT group_concat(action || ' ' || locator, ',') FROM (SELECT"
+	    " * FROM files ORDER BY id); SELECT group_concat(seq || type, ',')"
+	    " FROM actions\" | tr '\\n' ' '", dir), 0);
+	snprintf(want, sizeof(want), "%llu b.raw:/y,%llu b.raw:/z,%llu "
+	    "a.raw:/x 1genesis,%lluhash,%lluhash ", (unsigned long long)sb,
+	    (unsigned long long)sb, (unsigned long long)sa,
+	    (unsigned long long)sb, (unsigned long long)sa);
+	assert_string_equal(out, want);
 }
 
 /* ---- custodian keys, hand-overs, multi-signer seals, time-stamps ---- */
@@ -1464,6 +1525,7 @@ main(void)
 		cmocka_unit_test(test_input_cache),
 		cmocka_unit_test(test_input_directory),
 		cmocka_unit_test(test_db),
+		cmocka_unit_test(test_db_concurrent),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
