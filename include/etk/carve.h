@@ -88,6 +88,14 @@ ETK_API int etk_carve(const char *path, const char *outdir,
  * "type\text\tdescription\n" into out (for --list-types). */
 ETK_API void etk_carve_formats(struct etk_buf *out);
 
+/* The bytes [*lo, *hi) of a source of size bytes whose candidates these
+ * options own (--range, then shard K of N: SCALE.md's owner rule; shard
+ * bounds are aligned).  ETK_EINVAL when the range lies outside the
+ * source or the shard is bad. */
+ETK_API int etk_carve_owner_range(uint64_t size,
+    const struct etk_carve_opts *,
+    uint64_t *lo, uint64_t *hi, struct etk_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -111,6 +111,9 @@ ETK_API int etk_case_input_sha256(struct etk_case *, const char *path,
 ETK_API int etk_case_db_begin(struct etk_case *, struct etk_error *);
 ETK_API int etk_case_db_commit(struct etk_case *, struct etk_error *);
 ETK_API int etk_case_db_rollback(struct etk_case *);
+/* Drop every row this handle has staged (committed or not) since its
+ * last journal entry: the next entry carries none. */
+ETK_API int etk_case_db_discard(struct etk_case *);
 /* Record one evidence item (by name and path); *evidence_id receives its
  * row id (existing row reused). */
 ETK_API int etk_case_db_evidence(struct etk_case *, const char *name,
@@ -120,6 +123,36 @@ ETK_API int etk_case_db_evidence(struct etk_case *, const char *name,
 ETK_API int etk_case_db_file(struct etk_case *, int64_t evidence_id,
     uint64_t action, const struct etk_entry *, const char *mime,
     struct etk_error *);
+
+/* ---- sharded runs and their merge (lib/custody/shard.c) ---- */
+/* A shard's output database: a new file at path with the case schema
+ * (no journal, no keys) and the one-row table shard(plan_id, tool, k, n,
+ * etk_version).  The etk_case_db_* calls work on the handle as on a
+ * case; etk_case_dir gives the file's directory.  Refuses an existing
+ * file (ETK_EEXIST). */
+ETK_API int etk_shard_db_create(const char *path, const char *plan_id,
+    const char *tool, uint64_t k, uint64_t n, struct etk_case **out,
+    struct etk_error *);
+/* Write the staged rows (action 0), sync and close the file; frees the
+ * handle whatever the outcome. */
+ETK_API int etk_shard_db_finish(struct etk_case *, struct etk_error *);
+/* What a shard file says of itself. */
+struct etk_shard_info {
+	char plan_id[65];
+	char tool[32];
+	uint64_t k, n;
+	char etk_version[32];
+};
+ETK_API int etk_shard_db_info(const char *path, struct etk_shard_info *,
+    struct etk_error *);
+/* Stage a shard file's rows into the case (as a run's rows: they go
+ * into the case tables with the next journal entry), in their order;
+ * its evidence items are matched by path (added when new; sha256: the
+ * case's digest of that input when it can be read, computed once per
+ * case).  *rows: rows staged.  Call once per shard, in shard order,
+ * then append the journal entry. */
+ETK_API int etk_case_db_merge_shard(struct etk_case *, const char *path,
+    uint64_t *rows, struct etk_error *);
 
 /* ---- added for etk hash (lib/custody/db_hash.c) ---- */
 struct etk_digests;

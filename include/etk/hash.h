@@ -95,6 +95,12 @@ struct etk_hash_opts {
 	uint64_t shard_k, shard_n;	/* files whose walk index (position
 					 * among the regular files walked,
 					 * from 0) % n == k; n == 0: all */
+	/* use_range: only the files whose walk index is in [range_first,
+	 * range_end) (a contiguous part of a split: etk_hash_split). */
+	int use_range;
+	uint64_t range_first, range_end;
+	uint64_t *walked;	/* may be NULL; receives the number of regular
+				 * files walked (for the next source's range) */
 	struct etk_progress *progress;	/* may be NULL */
 	int no_mime;		/* skip libmagic: mime NULL, ext_mismatch 0
 				 * (libmagic costs ~0.5 ms per file) */
@@ -117,6 +123,19 @@ ETK_API int etk_hash_evidence(const char *path,
  * content is read).  For a progress total or a shard plan. */
 ETK_API int etk_hash_plan(const char *path, const struct etk_hash_opts *opts,
     uint64_t *files, uint64_t *bytes, struct etk_error *err);
+
+/* Split the files etk_hash_evidence would hash from the sources, taken
+ * in order (source by source, each in walk order), into n contiguous
+ * parts of about equal weight (a file weighs its size plus 64 KiB, the
+ * cost of opening it): part k is the files at positions
+ * [bounds[k], bounds[k+1]) of that order (bounds: n + 1 entries).
+ * counts[i]: the regular files of source i (positions of source i start
+ * at counts[0] + ... + counts[i-1]).  bytes[k] (may be NULL): the bytes
+ * of part k.  A metadata walk; no content is read; the same sources and
+ * options give the same split on any machine. */
+ETK_API int etk_hash_split(const char *const *paths, size_t npaths,
+    const struct etk_hash_opts *opts, uint64_t n, uint64_t *bounds,
+    uint64_t *counts, uint64_t *bytes, struct etk_error *err);
 
 #ifdef __cplusplus
 }

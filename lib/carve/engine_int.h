@@ -34,11 +34,4 @@ int etk_carve_with_formats(const char *path, const char *outdir,
     size_t nfmts, const struct cv_tune *tune, etk_carve_cb cb, void *arg,
     struct etk_summary *sum, struct etk_error *err);
 
-/* The owner range [*lo, *hi) of the candidates a run carves, from the
- * source size, --range and --shard (the owner rule of SCALE.md §4.1).
- * ETK_EINVAL when the range lies outside the source or the shard is
- * bad. */
-int etk_carve_owner_range(uint64_t size, const struct etk_carve_opts *,
-    uint64_t *lo, uint64_t *hi, struct etk_error *err);
-
 #endif /* ETK_CARVE_ENGINE_INT_H */

@@ -702,6 +702,7 @@ etk_case_close(struct etk_case *kase)
 	free(kase->case_id);
 	free(kase->examiner);
 	free(kase->key_type);
+	free(kase->shard_path);
 	free(kase);
 }
 

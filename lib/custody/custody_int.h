@@ -59,6 +59,7 @@ struct etk_case {
 	sqlite3 *db;
 	sqlite3_stmt *st[CST__COUNT];
 	int staged;		/* the run's rows are in TEMP tables */
+	char *shard_path;	/* a shard output database (no journal) */
 	EVP_PKEY *key;		/* loaded on first seal */
 };
 
@@ -141,6 +142,14 @@ void etk_cust_db_close(struct etk_case *);
  * transaction open for the journal line and its actions row; then
  * etk_cust_db_end commits (ok) or rolls back (the staged rows stay).
  * Called with the journal lock held. */
+/* The tables a run fills (volumes ... pole_links). */
+extern const char *const etk_cust_row_tables[];
+extern const size_t etk_cust_nrow_tables;
+/* Append "\"col\", ..." of schema_name.table to cols, without id (and
+ * without action unless with_action); returns the count, -1 on error. */
+int etk_cust_table_columns(sqlite3 *, const char *schema_name,
+    const char *table, int with_action, struct etk_buf *cols);
+int etk_cust_db_exec(struct etk_case *, const char *sql, struct etk_error *);
 int etk_cust_db_flush(struct etk_case *, uint64_t seq, struct etk_error *);
 int etk_cust_db_end(struct etk_case *, int ok, struct etk_error *);
 /* Mirror one journal entry in actions (best effort; errors ignored). */

@@ -301,11 +301,14 @@ exec(struct etk_case *kase, const char *sql, struct etk_error *err)
 
 /* The tables a run fills; everything else (evidence, input_cache,
  * actions) is written directly. */
-static const char *const row_tables[] = {
+const char *const etk_cust_row_tables[] = {
 	"volumes", "files", "hashes", "carved", "messages", "calls",
 	"contacts", "images", "pole_entities", "pole_links",
 };
-#define NROW_TABLES (sizeof(row_tables) / sizeof(row_tables[0]))
+const size_t etk_cust_nrow_tables = sizeof(etk_cust_row_tables) /
+    sizeof(etk_cust_row_tables[0]);
+#define row_tables etk_cust_row_tables
+#define NROW_TABLES etk_cust_nrow_tables
 
 /* TEMP twins of the row tables, made from the schema text (same columns
  * and UNIQUE constraints; foreign keys and indexes left out).  TEMP
@@ -362,6 +365,12 @@ stage_create(struct etk_case *kase, struct etk_error *err)
  * (etk_cust_db_flush, under the journal lock).  So runs can work on one
  * case at once; the write lock is held only while the rows are copied. */
 int
+etk_cust_db_exec(struct etk_case *kase, const char *sql, struct etk_error *err)
+{
+	return exec(kase, sql, err);
+}
+
+int
 etk_case_db_begin(struct etk_case *kase, struct etk_error *err)
 {
 	int rc;
@@ -395,22 +404,48 @@ etk_case_db_rollback(struct etk_case *kase)
 	return exec(kase, "ROLLBACK", NULL);
 }
 
-/* "a, b, c": the columns of main.table but id and action. */
-static int
-table_columns(sqlite3 *db, const char *table, struct etk_buf *cols)
+int
+etk_case_db_discard(struct etk_case *kase)
+{
+	struct etk_buf sql;
+	size_t i;
+	int rc;
+
+	if (kase == NULL || kase->db == NULL)
+		return ETK_EINVAL;
+	(void)etk_case_db_rollback(kase);
+	if (!kase->staged)
+		return ETK_OK;
+	etk_buf_init(&sql);
+	for (i = 0; i < NROW_TABLES; i++)
+		etk_buf_printf(&sql, "DROP TABLE temp.%s;", row_tables[i]);
+	rc = sql.oom ? ETK_ENOMEM : exec(kase, sql.data, NULL);
+	etk_buf_release(&sql);
+	if (rc == ETK_OK) {
+		sqlite3_finalize(kase->st[CST_FILE_ADD]);
+		kase->st[CST_FILE_ADD] = NULL;
+		kase->staged = 0;
+	}
+	return rc;
+}
+
+int
+etk_cust_table_columns(sqlite3 *db, const char *schema_name,
+    const char *table, int with_action, struct etk_buf *cols)
 {
 	sqlite3_stmt *st = NULL;
-	char sql[96];
+	char sql[128];
 	const char *c;
 	int n = 0;
 
-	snprintf(sql, sizeof(sql), "PRAGMA main.table_info(%s)", table);
+	snprintf(sql, sizeof(sql), "PRAGMA %s.table_info(%s)", schema_name,
+	    table);
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		c = (const char *)sqlite3_column_text(st, 1);
 		if (c == NULL || strcmp(c, "id") == 0 ||
-		    strcmp(c, "action") == 0)
+		    (!with_action && strcmp(c, "action") == 0))
 			continue;
 		if (n++ > 0)
 			etk_buf_adds(cols, ", ");
@@ -443,7 +478,8 @@ etk_cust_db_flush(struct etk_case *kase, uint64_t seq, struct etk_error *err)
 	for (i = 0; i < NROW_TABLES && rc == ETK_OK; i++) {
 		etk_buf_reset(&cols);
 		etk_buf_reset(&sql);
-		if (table_columns(kase->db, row_tables[i], &cols) <= 0) {
+		if (etk_cust_table_columns(kase->db, "main", row_tables[i], 0,
+		    &cols) <= 0) {
 			rc = db_fail(kase->db, err, row_tables[i]);
 			break;
 		}

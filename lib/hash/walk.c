@@ -14,6 +14,7 @@
  * Memory is the ring (4 * threads + 16 slots) plus one 1 MiB buffer,
  * hasher and magic handle per worker, whatever the number of files.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -222,6 +223,9 @@ produce(const struct etk_entry *e, void *arg)
 	idx = p->walk_index++;
 	if (p->o->shard_n > 0 && idx % p->o->shard_n != p->o->shard_k)
 		return 0;
+	if (p->o->use_range && (idx < p->o->range_first ||
+	    idx >= p->o->range_end))
+		return 0;
 	pthread_mutex_lock(&p->mu);
 	s = &p->ring[p->produced % p->nslots];
 	while (s->state != SLOT_EMPTY && !p->stop)
@@ -272,6 +276,9 @@ would_skip(const struct etk_entry *e)
 struct plan {
 	const struct etk_hash_opts *o;
 	uint64_t idx, files, bytes;
+	uint64_t *weights;	/* etk_hash_split: bytes per regular file */
+	size_t nw, capw;
+	int oom;
 };
 
 static int
@@ -285,6 +292,23 @@ plan_one(const struct etk_entry *e, void *arg)
 	idx = pl->idx++;
 	if (pl->o->shard_n > 0 && idx % pl->o->shard_n != pl->o->shard_k)
 		return 0;
+	if (pl->o->use_range && (idx < pl->o->range_first ||
+	    idx >= pl->o->range_end))
+		return 0;
+	if (pl->weights != NULL) {
+		if (pl->nw == pl->capw) {
+			size_t nc = pl->capw ? 2 * pl->capw : 4096;
+			uint64_t *w = realloc(pl->weights, nc * sizeof(*w));
+
+			if (w == NULL) {
+				pl->oom = 1;
+				return 1;
+			}
+			pl->weights = w;
+			pl->capw = nc;
+		}
+		pl->weights[pl->nw++] = would_skip(e) ? 0 : e->size;
+	}
 	if (would_skip(e))
 		return 0;
 	pl->files++;
@@ -312,6 +336,79 @@ etk_hash_plan(const char *path, const struct etk_hash_opts *opts,
 	etk_evidence_close(ev);
 	*files = pl.files;
 	*bytes = pl.bytes;
+	return rc;
+}
+
+#define SPLIT_FILE_COST (64u * 1024)
+
+int
+etk_hash_split(const char *const *paths, size_t npaths,
+    const struct etk_hash_opts *opts, uint64_t n, uint64_t *bounds,
+    uint64_t *counts, uint64_t *bytes, struct etk_error *err)
+{
+	struct etk_hash_opts o;
+	struct etk_evidence *ev;
+	struct plan pl;
+	unsigned flags;
+	unsigned __int128 total = 0, cum = 0, target;
+	uint64_t k, before;
+	size_t i;
+	int rc = ETK_OK;
+
+	if (paths == NULL || n == 0 || bounds == NULL || counts == NULL)
+		return etk_fail(err, ETK_EINVAL, 0, "split: bad arguments");
+	memset(&o, 0, sizeof(o));
+	if (opts != NULL)
+		o = *opts;
+	o.shard_n = o.shard_k = 0;
+	o.use_range = 0;
+	flags = o.walk_flags != 0 ? o.walk_flags :
+	    ETK_WALK_DEFAULT | ETK_WALK_NESTED;
+	memset(&pl, 0, sizeof(pl));
+	pl.o = &o;
+	pl.weights = malloc(sizeof(*pl.weights));
+	if (pl.weights == NULL)
+		return etk_fail(err, ETK_ENOMEM, ENOMEM, "out of memory");
+	pl.capw = 1;
+	for (i = 0; i < npaths; i++) {
+		before = pl.nw;
+		pl.idx = 0;
+		if ((rc = etk_evidence_open(&ev, paths[i], err)) != ETK_OK)
+			goto out;
+		rc = etk_evidence_walk(ev, NULL, flags, plan_one, &pl, NULL,
+		    err);
+		etk_evidence_close(ev);
+		if (pl.oom) {
+			rc = etk_fail(err, ETK_ENOMEM, ENOMEM,
+			    "out of memory");
+			goto out;
+		}
+		if (rc != ETK_OK)
+			goto out;
+		counts[i] = pl.nw - before;
+	}
+	for (i = 0; i < pl.nw; i++)
+		total += pl.weights[i] + SPLIT_FILE_COST;
+	/* Part k starts at the first file whose weight before it reaches
+	 * k/n of the total. */
+	bounds[0] = 0;
+	k = 1;
+	for (i = 0; i < pl.nw && k < n; i++) {
+		while (k < n && cum >= total * k / n)
+			bounds[k++] = i;
+		cum += pl.weights[i] + SPLIT_FILE_COST;
+	}
+	while (k <= n)
+		bounds[k++] = pl.nw;
+	if (bytes != NULL)
+		for (k = 0; k < n; k++) {
+			target = 0;
+			for (i = bounds[k]; i < bounds[k + 1]; i++)
+				target += pl.weights[i];
+			bytes[k] = (uint64_t)target;
+		}
+out:
+	free(pl.weights);
 	return rc;
 }
 
@@ -627,6 +724,8 @@ etk_hash_evidence(const char *path, const struct etk_hash_opts *opts,
 	pthread_cond_destroy(&p.cv_free);
 	pthread_mutex_destroy(&p.mu);
 out:
+	if (opts->walked != NULL)
+		*opts->walked = p.walk_index;
 	for (i = 0; i < nw; i++)
 		worker_release(&w[i]);
 	free(w);
