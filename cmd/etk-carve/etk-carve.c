@@ -34,7 +34,10 @@ enum {
 	OPT_NO_WRITE,
 	OPT_RANGE,
 	OPT_SCOPE,
+	OPT_PLAN,
+	OPT_PRINT_PLAN,
 	OPT_SHARD,
+	OPT_SHARD_OUT,
 	OPT_TYPES
 };
 
@@ -74,8 +77,9 @@ usage(FILE *fp)
 	fprintf(fp, "usage: %s [-hqV] [-j N] [--case DIR] [--json] "
 	    "[--list-types]\n"
 	    "       [--max-size SIZE] [--no-write] [--range START:LEN]\n"
-	    "       [--scope unalloc|all] [--shard K/N] [--types LIST] "
-	    "-o DIR source ...\n",
+	    "       [--scope unalloc|all] [--shard K/N] [--shard-out DIR] "
+	    "[--plan FILE]\n"
+	    "       [--types LIST] -o DIR source ...\n",
 	    etk_getprogname());
 	if (fp != stdout)
 		return;
@@ -97,6 +101,10 @@ usage(FILE *fp)
 	    "                      K from ETK_SHARD, SLURM_ARRAY_TASK_ID, "
 	    "JOB_COMPLETION_INDEX,\n"
 	    "                      PARALLEL_SEQ-1)\n"
+	    "      --shard-out DIR write the shard's records to "
+	    "DIR/shard-K.db and a done-record\n"
+	    "      --plan FILE     check the run against a plan made by "
+	    "etk plan\n"
 	    "      --max-size SIZE largest file carved (default 256M; K, M, "
 	    "G, T suffixes)\n"
 	    "      --no-write      records only: no files written "
@@ -280,11 +288,10 @@ open_case_db(struct crun *r, const char *path)
 	struct etk_case *kase = r->cmd->kase;
 	struct etk_evidence *ev = NULL;
 	struct etk_source *src;
-	struct etk_buf jpath;
-	char hex[65], head[65];
-	uint64_t isize = 0, seq = 0;
+	char hex[65];
+	uint64_t isize = 0;
 	char *name = NULL, *kind = NULL;
-	int have, rc = -1;
+	int have = 0, rc = -1;
 
 	if (etk_evidence_open(&ev, path, &err) != ETK_OK)
 		return -1;	/* etk_carve reports it */
@@ -295,27 +302,104 @@ open_case_db(struct crun *r, const char *path)
 	etk_evidence_close(ev);
 	if (name == NULL || kind == NULL)
 		goto out;
-	have = etk_case_input_sha256(kase, path, hex, &isize, &err) == ETK_OK;
+	/* A shard does not read its whole input: the merge hashes it. */
+	if (!etk_cmd_shard_active(r->cmd))
+		have = etk_case_input_sha256(kase, path, hex, &isize, &err) ==
+		    ETK_OK;
 	etk_error_clear(&err);
-	etk_buf_init(&jpath);
-	etk_buf_printf(&jpath, "%s/journal.jsonl", etk_case_dir(kase));
-	if (etk_journal_head(jpath.data, &seq, head, &err) != ETK_OK ||
-	    etk_case_db_evidence(kase, name, path, kind, isize,
+	if (etk_case_db_evidence(kase, name, path, kind, isize,
 	    have ? hex : NULL, &r->evidence_id, &err) != ETK_OK ||
 	    etk_case_db_begin(kase, &err) != ETK_OK) {
-		etk_buf_release(&jpath);
 		etk_wrap(&err, "case database");
 		etk_cmd_error(r->cmd, &err);
 		goto out;
 	}
-	etk_buf_release(&jpath);
-	r->action = seq + 1;
+	/* Rows are numbered with the journal entry when it is appended. */
+	r->action = 0;
 	r->kase = kase;
 	rc = 0;
 out:
 	free(name);
 	free(kind);
 	return rc;
+}
+
+/* The plan of this run (SCALE.md §4.1): the options that decide the
+ * records and the sources.  Shard bounds are in bytes of the first
+ * source; bytes is the owned bytes of every source. */
+static int
+carve_plan(struct etk_cmd_plan *sp, uint64_t n,
+    const struct etk_carve_opts *o, const char *plan_path, char **sources,
+    int nsrc)
+{
+	struct etk_error err = { 0 };
+	struct etk_carve_opts so;
+	struct etk_source *src;
+	struct etk_json j;
+	struct etk_buf b;
+	uint64_t k, lo, hi, size;
+	char why[512];
+	int i;
+
+	etk_buf_init(&b);
+	etk_json_init(&j, &b);
+	etk_json_obj_begin(&j);
+	etk_json_kstr(&j, "types", o->types);
+	etk_json_kstr(&j, "scope", o->scope == ETK_CARVE_SCOPE_ALL ? "all" :
+	    "unalloc");
+	etk_json_kuint(&j, "max_size", o->max_size != 0 ? o->max_size :
+	    ETK_CARVE_MAX_SIZE);
+	etk_json_key(&j, "range");
+	if (o->has_range) {
+		etk_json_obj_begin(&j);
+		etk_json_kuint(&j, "start", o->range_start);
+		etk_json_kuint(&j, "len", o->range_len);
+		etk_json_obj_end(&j);
+	} else
+		etk_json_null(&j);
+	etk_json_kbool(&j, "no_write", o->no_write);
+	etk_json_obj_end(&j);
+	if (b.oom || etk_cmd_plan_init(sp, "carve", n, b.data, sources,
+	    (size_t)nsrc, why, sizeof(why)) != 0) {
+		etk_warnx("%s", b.oom ? "out of memory" : why);
+		etk_buf_release(&b);
+		return ETK_EXIT_FAILURE;
+	}
+	etk_buf_release(&b);
+	if (plan_path != NULL) {
+		if (etk_cmd_plan_read(sp, plan_path, why, sizeof(why)) != 0) {
+			etk_warnx("%s", why);
+			etk_cmd_plan_free(sp);
+			return ETK_EXIT_USAGE;
+		}
+		return 0;
+	}
+	so = *o;
+	for (i = 0; i < nsrc; i++) {
+		if (etk_source_open(&src, sources[i], &err) != ETK_OK) {
+			etk_warnx("%s", err.msg);
+			etk_cmd_plan_free(sp);
+			return ETK_EXIT_FAILURE;
+		}
+		size = etk_source_size(src);
+		etk_source_close(src);
+		for (k = 0; k < n; k++) {
+			so.shard_k = k;
+			so.shard_n = n;
+			if (etk_carve_owner_range(size, &so, &lo, &hi, &err) !=
+			    ETK_OK) {
+				etk_warnx("%s: %s", sources[i], err.msg);
+				etk_cmd_plan_free(sp);
+				return ETK_EXIT_USAGE;
+			}
+			if (i == 0) {
+				sp->first[k] = lo;
+				sp->end[k] = hi;
+			}
+			sp->bytes[k] += hi - lo;
+		}
+	}
+	return 0;
 }
 
 static const char *
@@ -372,7 +456,10 @@ main(int argc, char *argv[])
 		{ "output",	required_argument,	NULL, 'o' },
 		{ "range",	required_argument,	NULL, OPT_RANGE },
 		{ "scope",	required_argument,	NULL, OPT_SCOPE },
+		{ "plan",	required_argument,	NULL, OPT_PLAN },
+		{ "print-plan",	required_argument,	NULL, OPT_PRINT_PLAN },
 		{ "shard",	required_argument,	NULL, OPT_SHARD },
+		{ "shard-out",	required_argument,	NULL, OPT_SHARD_OUT },
 		{ "types",	required_argument,	NULL, OPT_TYPES },
 		{ NULL,		0,			NULL, 0 }
 	};
@@ -384,8 +471,10 @@ main(int argc, char *argv[])
 	struct sigaction sa;
 	struct crun r;
 	struct stat st;
-	char why[256], sha[65];
-	int ch, i, j, fd, list_types = 0, status = ETK_EXIT_OK;
+	char why[512], sha[65];
+	const char *plan_path = NULL, *shard_out = NULL;
+	uint64_t print_plan = 0;
+	int ch, i, j, fd, rc, list_types = 0, status = ETK_EXIT_OK;
 
 	if (etk_cmd_begin(&cmd, "etk-carve", argc, argv) != 0)
 		return cmd.exit_now;
@@ -437,6 +526,19 @@ main(int argc, char *argv[])
 		case OPT_TYPES:
 			o.types = optarg;
 			break;
+		case OPT_PLAN:
+			plan_path = optarg;
+			break;
+		case OPT_PRINT_PLAN:
+			if (etk_parse_size(optarg, &print_plan) != 0 ||
+			    print_plan == 0)
+				return etk_cmd_leave(&cmd, etk_cmd_usage_error(
+				    &cmd, usage, "bad number of shards '%s'",
+				    optarg));
+			break;
+		case OPT_SHARD_OUT:
+			shard_out = optarg;
+			break;
 		default:
 			if (etk_cmd_common_opt(&cmd, ch, optarg, usage) !=
 			    ETK_OPT_HANDLED)
@@ -456,9 +558,20 @@ main(int argc, char *argv[])
 	if (argc < 1)
 		return etk_cmd_leave(&cmd, etk_cmd_usage_error(&cmd, usage,
 		    "no source given"));
-	if (r.dir == NULL && !o.no_write)
+	if (r.dir == NULL && !o.no_write && print_plan == 0)
 		return etk_cmd_leave(&cmd, etk_cmd_usage_error(&cmd, usage,
 		    "no output directory given (-o DIR)"));
+	if ((shard_out != NULL || plan_path != NULL) && o.shard_n == 0 &&
+	    print_plan == 0)
+		return etk_cmd_leave(&cmd, etk_cmd_usage_error(&cmd, usage,
+		    "--shard-out and --plan need --shard"));
+	if (print_plan != 0 && (o.shard_n != 0 || shard_out != NULL))
+		return etk_cmd_leave(&cmd, etk_cmd_usage_error(&cmd, usage,
+		    "--print-plan makes a plan; it runs no shard"));
+	if (shard_out != NULL && cmd.case_explicit)
+		return etk_cmd_leave(&cmd, etk_cmd_usage_error(&cmd, usage,
+		    "--shard-out and --case: a shard writes its own "
+		    "database; etk merge loads it into the case"));
 	if (o.types != NULL && check_types(o.types, why, sizeof(why)) != 0)
 		return etk_cmd_leave(&cmd, etk_cmd_usage_error(&cmd, usage,
 		    "%s", why));
@@ -471,7 +584,25 @@ main(int argc, char *argv[])
 				    &cmd, usage, "two sources named '%s'",
 				    base_name(argv[i])));
 
-	if (etk_cmd_open_case(&cmd) != 0)
+	if (print_plan != 0 || o.shard_n != 0) {
+		struct etk_cmd_plan sp;
+
+		if ((rc = carve_plan(&sp, print_plan != 0 ? print_plan :
+		    o.shard_n, &o, plan_path, argv, argc)) != 0)
+			return etk_cmd_leave(&cmd, rc);
+		if (print_plan != 0) {
+			rc = etk_cmd_plan_print(&sp, "byte", stdout) != 0 ?
+			    ETK_EXIT_FAILURE : ETK_EXIT_OK;
+			etk_cmd_plan_free(&sp);
+			return etk_cmd_leave(&cmd, rc);
+		}
+		rc = shard_out == NULL ? 0 : etk_cmd_shard_begin(&cmd,
+		    shard_out, "carve", o.shard_k, o.shard_n, sp.id);
+		etk_cmd_plan_free(&sp);
+		if (rc != 0)
+			return cmd.exit_now;
+	}
+	if (shard_out == NULL && etk_cmd_open_case(&cmd) != 0)
 		return etk_cmd_leave(&cmd, cmd.exit_now);
 	etk_buf_init(&jtmp);
 	etk_buf_init(&jfinal);
@@ -562,6 +693,10 @@ main(int argc, char *argv[])
 		etk_summary_add(cmd.sum, "carve", "run", ETK_OUTCOME_ERROR, 0,
 		    "interrupted");
 		status = etk_exit_worst(status, ETK_EXIT_PARTIAL);
+		/* An interrupted shard is not done: the engine runs it
+		 * again (75, EX_TEMPFAIL). */
+		if (etk_cmd_shard_active(&cmd))
+			status = ETK_EXIT_TEMPFAIL;
 	}
 	if (!r.stopped && (fflush(stdout) != 0 || ferror(stdout)))
 		out_fail(&r, errno);

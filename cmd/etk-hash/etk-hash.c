@@ -27,7 +27,10 @@ enum {
 	OPT_HIDE_KNOWN,
 	OPT_KNOWN,
 	OPT_NO_TYPE,
-	OPT_SHARD
+	OPT_PLAN,
+	OPT_PRINT_PLAN,
+	OPT_SHARD,
+	OPT_SHARD_OUT
 };
 
 #define MAX_SETS 64
@@ -66,7 +69,8 @@ usage(FILE *fp)
 	    "[--audit file] [--case DIR]\n"
 	    "       [--format text|json|hashdeep|csv|dfxml] [--hide-known] "
 	    "[--json]\n"
-	    "       [--known set] [--no-type] [--shard K/N] source ...\n",
+	    "       [--known set] [--no-type] [--plan file] [--shard K/N]\n"
+	    "       [--shard-out dir] source ...\n",
 	    etk_getprogname());
 	if (fp != stdout)
 		return;
@@ -82,10 +86,15 @@ usage(FILE *fp)
 	    "for many small files)\n"
 	    "      --audit FILE    compare with a hashdeep file (exit 4 when "
 	    "anything differs)\n"
-	    "      --shard K/N     hash only files whose index %% N == K "
-	    "(--shard N: K from\n"
-	    "                      ETK_SHARD, SLURM_ARRAY_TASK_ID, "
-	    "JOB_COMPLETION_INDEX, PARALLEL_SEQ-1)\n", fp);
+	    "      --shard K/N     hash only part K of N (contiguous, balanced "
+	    "by bytes; --shard N:\n"
+	    "                      K from ETK_SHARD, SLURM_ARRAY_TASK_ID, "
+	    "JOB_COMPLETION_INDEX,\n"
+	    "                      PARALLEL_SEQ-1)\n"
+	    "      --shard-out DIR write the shard's records to "
+	    "DIR/shard-K.db and a done-record\n"
+	    "      --plan FILE     take the shards' bounds from a plan made by "
+	    "etk plan\n", fp);
 	etk_cmd_usage_common(fp);
 }
 
@@ -186,26 +195,24 @@ open_case_db(struct hrun *r, const char *path, const char *name,
 {
 	struct etk_error err = { 0 };
 	struct etk_case *kase = r->cmd->kase;
-	struct etk_buf jpath;
-	char hex[65], head[65];
-	uint64_t isize = size, seq = 0;
-	int have;
+	char hex[65];
+	uint64_t isize = size;
+	int have = 0;
 
-	have = etk_case_input_sha256(kase, path, hex, &isize, &err) == ETK_OK;
+	/* A shard does not read its whole input: the merge hashes it. */
+	if (!etk_cmd_shard_active(r->cmd))
+		have = etk_case_input_sha256(kase, path, hex, &isize, &err) ==
+		    ETK_OK;
 	etk_error_clear(&err);
-	etk_buf_init(&jpath);
-	etk_buf_printf(&jpath, "%s/journal.jsonl", etk_case_dir(kase));
-	if (etk_journal_head(jpath.data, &seq, head, &err) != ETK_OK ||
-	    etk_case_db_evidence(kase, name, path, kind, isize,
+	if (etk_case_db_evidence(kase, name, path, kind, isize,
 	    have ? hex : NULL, &r->evidence_id, &err) != ETK_OK ||
 	    etk_case_db_begin(kase, &err) != ETK_OK) {
-		etk_buf_release(&jpath);
 		etk_wrap(&err, "case database");
 		etk_cmd_error(r->cmd, &err);
 		return -1;
 	}
-	etk_buf_release(&jpath);
-	r->action = seq + 1;
+	/* Rows are numbered with the journal entry when it is appended. */
+	r->action = 0;
 	r->kase = kase;
 	return 0;
 }
@@ -353,6 +360,86 @@ open_sets(struct etk_cmd *cmd, struct etk_hashset **sets,
 	return 0;
 }
 
+/* The plan of this run (SCALE.md §4.1): what decides the records
+ * (digests, content typing, the sets by content) and the sources, and
+ * the shards' bounds from a plan file or a metadata walk. */
+static int
+make_plan(struct etk_cmd *cmd, struct etk_cmd_plan *sp, uint64_t n,
+    unsigned mask, int no_type, const char *const *known, size_t nknown,
+    const char *const *alert, size_t nalert, const char *plan_path,
+    char **sources, int nsrc)
+{
+	struct etk_error err = { 0 };
+	struct etk_hash_opts po;
+	struct etk_json j;
+	struct etk_buf o;
+	uint64_t *bounds = NULL, *counts = NULL, k, size;
+	char hex[65], why[512];
+	size_t i;
+	int rc = -1;
+
+	etk_buf_init(&o);
+	etk_json_init(&j, &o);
+	etk_json_obj_begin(&j);
+	etk_json_kstr(&j, "digests", etk_digest_names(mask));
+	etk_json_kbool(&j, "no_type", no_type);
+	etk_json_key(&j, "known");
+	etk_json_arr_begin(&j);
+	for (i = 0; i < nknown; i++)
+		etk_json_str(&j, etk_file_sha256(known[i], hex, &size, NULL) ==
+		    ETK_OK ? hex : known[i]);
+	etk_json_arr_end(&j);
+	etk_json_key(&j, "alert");
+	etk_json_arr_begin(&j);
+	for (i = 0; i < nalert; i++)
+		etk_json_str(&j, etk_file_sha256(alert[i], hex, &size, NULL) ==
+		    ETK_OK ? hex : alert[i]);
+	etk_json_arr_end(&j);
+	etk_json_obj_end(&j);
+	if (o.oom || etk_cmd_plan_init(sp, "hash", n, o.data, sources,
+	    (size_t)nsrc, why, sizeof(why)) != 0) {
+		etk_warnx("%s", o.oom ? "out of memory" : why);
+		cmd->exit_now = ETK_EXIT_FAILURE;
+		etk_buf_release(&o);
+		return -1;
+	}
+	etk_buf_release(&o);
+	if (plan_path != NULL) {
+		if (etk_cmd_plan_read(sp, plan_path, why, sizeof(why)) != 0) {
+			etk_warnx("%s", why);
+			cmd->exit_now = ETK_EXIT_USAGE;
+			etk_cmd_plan_free(sp);
+			return -1;
+		}
+		return 0;
+	}
+	memset(&po, 0, sizeof(po));
+	po.digests = mask;
+	if ((bounds = calloc((size_t)n + 1, sizeof(*bounds))) == NULL ||
+	    (counts = calloc((size_t)nsrc, sizeof(*counts))) == NULL) {
+		etk_warnx("out of memory");
+		cmd->exit_now = ETK_EXIT_FAILURE;
+		goto out;
+	}
+	if (etk_hash_split((const char *const *)sources, (size_t)nsrc, &po, n,
+	    bounds, counts, sp->bytes, &err) != ETK_OK) {
+		etk_warnx("cannot plan shards: %s", err.msg);
+		cmd->exit_now = ETK_EXIT_FAILURE;
+		goto out;
+	}
+	for (k = 0; k < n; k++) {
+		sp->first[k] = bounds[k];
+		sp->end[k] = bounds[k + 1];
+	}
+	rc = 0;
+out:
+	if (rc != 0)
+		etk_cmd_plan_free(sp);
+	free(bounds);
+	free(counts);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -365,11 +452,18 @@ main(int argc, char *argv[])
 		{ "hide-known",	no_argument,		NULL, OPT_HIDE_KNOWN },
 		{ "known",	required_argument,	NULL, OPT_KNOWN },
 		{ "no-type",	no_argument,		NULL, OPT_NO_TYPE },
+		{ "plan",	required_argument,	NULL, OPT_PLAN },
+		{ "print-plan",	required_argument,	NULL, OPT_PRINT_PLAN },
 		{ "shard",	required_argument,	NULL, OPT_SHARD },
+		{ "shard-out",	required_argument,	NULL, OPT_SHARD_OUT },
 		{ NULL,		0,			NULL, 0 }
 	};
 	const char *known_paths[MAX_SETS], *alert_paths[MAX_SETS];
 	const char *audit_path = NULL, *fmt_arg = NULL, *digests_arg = NULL;
+	const char *plan_path = NULL, *shard_out = NULL;
+	struct etk_cmd_plan sp;
+	uint64_t print_plan = 0, gpos = 0, walked = 0;
+	int have_plan = 0;
 	size_t nknown = 0, nalert = 0;
 	struct etk_cmd cmd;
 	struct etk_error err = { 0 };
@@ -418,6 +512,18 @@ main(int argc, char *argv[])
 		case OPT_NO_TYPE:
 			no_type = 1;
 			break;
+		case OPT_PLAN:
+			plan_path = optarg;
+			break;
+		case OPT_PRINT_PLAN:
+			if (etk_parse_size(optarg, &print_plan) != 0 ||
+			    print_plan == 0)
+				return leave(&cmd, &r, etk_cmd_usage_error(&cmd,
+				    usage, "bad number of shards '%s'", optarg));
+			break;
+		case OPT_SHARD_OUT:
+			shard_out = optarg;
+			break;
 		case OPT_SHARD:
 			if (etk_cmd_parse_shard(optarg, &shard_k, &shard_n, why,
 			    sizeof(why)) != 0)
@@ -454,8 +560,20 @@ main(int argc, char *argv[])
 	if (r.hide_known && nknown == 0)
 		return leave(&cmd, &r, etk_cmd_usage_error(&cmd, usage,
 		    "--hide-known needs --known"));
+	if ((shard_out != NULL || plan_path != NULL) && shard_n == 0 &&
+	    print_plan == 0)
+		return leave(&cmd, &r, etk_cmd_usage_error(&cmd, usage,
+		    "--shard-out and --plan need --shard"));
+	if (print_plan != 0 && (shard_n != 0 || shard_out != NULL))
+		return leave(&cmd, &r, etk_cmd_usage_error(&cmd, usage,
+		    "--print-plan makes a plan; it runs no shard"));
+	if (shard_out != NULL && cmd.case_explicit)
+		return leave(&cmd, &r, etk_cmd_usage_error(&cmd, usage,
+		    "--shard-out and --case: a shard writes its own "
+		    "database; etk merge loads it into the case"));
 
-	if (etk_cmd_open_case(&cmd) != 0)
+	if (shard_out == NULL && print_plan == 0 &&
+	    etk_cmd_open_case(&cmd) != 0)
 		return leave(&cmd, &r, cmd.exit_now);
 	/* Sets first: a bad set stops the run before anything is read. */
 	if (open_sets(&cmd, r.known, r.known_name, known_paths, nknown) != 0 ||
@@ -488,6 +606,31 @@ main(int argc, char *argv[])
 		mask |= etk_audit_digests(r.audit) & ~ETK_DIGEST_SSDEEP;
 	}
 
+	if (shard_n != 0 || print_plan != 0) {
+		if (make_plan(&cmd, &sp, print_plan != 0 ? print_plan : shard_n,
+		    mask, no_type, known_paths, nknown, alert_paths, nalert,
+		    plan_path, argv, argc) != 0) {
+			status = cmd.exit_now;
+			goto end;
+		}
+		have_plan = 1;
+		if (print_plan != 0) {
+			if (etk_cmd_plan_print(&sp, "file", stdout) != 0)
+				status = ETK_EXIT_FAILURE;
+			goto end;
+		}
+		if (shard_out != NULL) {
+			switch (etk_cmd_shard_begin(&cmd, shard_out, "hash",
+			    shard_k, shard_n, sp.id)) {
+			case 0:
+				break;
+			default:
+				etk_cmd_plan_free(&sp);
+				return leave(&cmd, &r, cmd.exit_now);
+			}
+		}
+	}
+
 	memset(&info, 0, sizeof(info));
 	info.command = "etk-hash";
 	info.digests = mask;
@@ -502,7 +645,9 @@ main(int argc, char *argv[])
 	if (!cmd.quiet || cmd.progress == ETK_PROGRESS_ON)
 		(void)etk_progress_new(&pg, stderr, cmd.progress, "hash", 0,
 		    &err);
-	if (etk_progress_shown(pg) && (plan = calloc((size_t)argc,
+	if (have_plan && etk_progress_shown(pg))
+		etk_progress_set_total(pg, sp.bytes[shard_k]);
+	else if (etk_progress_shown(pg) && (plan = calloc((size_t)argc,
 	    sizeof(*plan))) != NULL) {
 		/* The bar's total: the bytes of the files to be hashed (a
 		 * metadata walk of each source, only when the bar shows). */
@@ -557,13 +702,23 @@ main(int argc, char *argv[])
 		ho.digests = mask;
 		ho.threads = cmd.threads;
 		ho.want_runs = fmt == ETK_FMT_DFXML;
-		ho.shard_k = shard_k;
-		ho.shard_n = shard_n;
+		if (have_plan) {
+			/* This source's part of the shard's contiguous run
+			 * of files (positions over all sources). */
+			ho.use_range = 1;
+			ho.range_first = sp.first[shard_k] > gpos ?
+			    sp.first[shard_k] - gpos : 0;
+			ho.range_end = sp.end[shard_k] > gpos ?
+			    sp.end[shard_k] - gpos : 0;
+		}
+		walked = 0;
+		ho.walked = &walked;
 		ho.progress = pg;
 		ho.no_mime = no_type;
 		etk_error_clear(&err);
 		rc = r.stopped ? ETK_OK : etk_hash_evidence(argv[i], &ho,
 		    on_file, &r, cmd.sum, &err);
+		gpos += walked;
 		if (rc != ETK_OK) {
 			etk_cmd_error(&cmd, &err);
 			etk_summary_add(cmd.sum, name != NULL ? name : argv[i],
@@ -612,6 +767,8 @@ main(int argc, char *argv[])
 	} else if (r.audit != NULL)
 		status = etk_exit_worst(status, audit_report(&r));
 end:
+	if (have_plan)
+		etk_cmd_plan_free(&sp);
 	free(plan);
 	etk_progress_free(pg);
 	etk_writer_free(r.w);

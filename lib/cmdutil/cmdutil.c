@@ -281,6 +281,19 @@ etk_cmd_input(struct etk_cmd *cmd, const char *path)
 		return;		/* inputs are recorded only in a journal */
 	etk_buf_init(&b);
 	etk_json_init(&j, &b);
+	if (cmd->shard != NULL) {
+		/* A shard does not read its whole input: the merge hashes
+		 * it once. */
+		etk_json_obj_begin(&j);
+		etk_json_kstr(&j, "path", path);
+		etk_json_key(&j, "identity");
+		if (etk_cmd_source_identity(path, &j) != 0)
+			etk_json_null(&j);
+		etk_json_obj_end(&j);
+		add_member(&cmd->inputs, &b);
+		etk_buf_release(&b);
+		return;
+	}
 	etk_json_obj_begin(&j);
 	etk_json_kstr(&j, "path", path);
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -481,7 +494,10 @@ etk_cmd_end(struct etk_cmd *cmd, const char *jtype, int status)
 		fwrite(b.data, 1, b.len, stderr);
 	}
 	etk_buf_reset(&b);
-	if (cmd->kase != NULL && jtype != NULL) {
+	if (cmd->shard != NULL)
+		status = etk_cmd_shard_end(cmd, status, cmd->inputs.data,
+		    cmd->inputs.len);
+	else if (cmd->kase != NULL && jtype != NULL) {
 		journal_body(cmd, status, &b);
 		if (b.oom || etk_journal_append(cmd->kase, jtype, cmd->t0,
 		    cmd->t0_ns, b.data, NULL, &err) != ETK_OK) {

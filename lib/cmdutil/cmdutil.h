@@ -79,6 +79,7 @@ struct etk_cmd {
 	struct etk_buf scope;		/* JSON object members, or empty */
 	unsigned nerrors;
 	int exit_now;			/* set when a helper says "exit" */
+	struct etk_cmd_shard *shard;	/* a --shard-out run, or NULL */
 };
 
 /* Result of etk_cmd_common_opt. */
@@ -168,5 +169,48 @@ int etk_parse_size(const char *s, uint64_t *out);
  * (SCALE.md).  Returns 0, or -1 with a one-line message in why. */
 int etk_cmd_parse_shard(const char *arg, uint64_t *k, uint64_t *n,
     char *why, size_t whylen);
+
+/* ---- sharded runs (lib/cmdutil/shard.c; SCALE.md §4.1) ---- */
+/* Begin shard K of N of a run whose plan is plan_id, writing into dir
+ * (created if needed): cmd->kase becomes the shard's database (the
+ * etk_case_db_* calls work on it; no journal).  Returns 0 to go on;
+ * 1 when the shard is already done (message printed; exit_now = 0):
+ * return cmd->exit_now; -1 on error (message; exit_now set: 75 when the
+ * directory cannot be written for a transient reason, 2 when a
+ * done-record of another plan is there). */
+int etk_cmd_shard_begin(struct etk_cmd *, const char *dir, const char *tool,
+    uint64_t k, uint64_t n, const char *plan_id);
+int etk_cmd_shard_active(const struct etk_cmd *);
+/* Called by etk_cmd_end. */
+int etk_cmd_shard_end(struct etk_cmd *, int status, const char *inputs,
+    size_t ilen);
+/* The identity of a source for a plan: {"name", "size",
+ * "head_tail_sha256"} of its first and last MiB; -1 when unreadable. */
+int etk_cmd_source_identity(const char *path, struct etk_json *);
+/* SHA-256 (hex) of a canonical plan text. */
+void etk_cmd_plan_id(const void *canon, size_t len, char hex[65]);
+
+/* A shard plan (lib/cmdutil/plan.c). */
+struct etk_cmd_plan {
+	const char *tool;
+	uint64_t n;
+	struct etk_buf canon;	/* canonical members (the id's input) */
+	char id[65];
+	uint64_t *first, *end, *bytes;	/* per shard, set by the tool */
+};
+/* The plan of tool with n shards, these options (a JSON object text,
+ * fixed member order) and sources (identities read: first and last MiB).
+ * Returns 0, or -1 with a message in why. */
+int etk_cmd_plan_init(struct etk_cmd_plan *, const char *tool, uint64_t n,
+    const char *options_json, char *const *sources, size_t nsrc,
+    char *why, size_t whylen);
+void etk_cmd_plan_free(struct etk_cmd_plan *);
+/* Write the plan (id, members, unit, shards) as one JSON line. */
+int etk_cmd_plan_print(const struct etk_cmd_plan *, const char *unit,
+    FILE *);
+/* Take the shards' bounds from a plan file, which must have this plan's
+ * id.  Returns 0, or -1 with a message in why. */
+int etk_cmd_plan_read(struct etk_cmd_plan *, const char *file, char *why,
+    size_t whylen);
 
 #endif /* ETK_CMDUTIL_H */

@@ -1,0 +1,382 @@
+/*
+ * Sharded runs (SCALE.md §4.1): --shard K/N --shard-out DIR.  The run's
+ * records go to DIR/shard-K.db (temp name, fsync, rename); then a
+ * done-record DIR/shard-K.done.json names the plan, the shard, the tool,
+ * its argv, times, host, exit and the output's SHA-256.  A shard whose
+ * done-record is valid is not run again.  Wall-clock time and the host
+ * are in the done-record only, never in the records.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "cmdutil.h"
+
+struct etk_cmd_shard {
+	char *dir, *db, *tmp, *done;
+	char tool[32];
+	uint64_t k, n;
+	char plan_id[65];
+};
+
+static char *
+xasprintf(const char *fmt, ...) ETK_PRINTFLIKE(1, 2);
+
+static char *
+xasprintf(const char *fmt, ...)
+{
+	struct etk_buf b;
+	va_list ap;
+
+	etk_buf_init(&b);
+	va_start(ap, fmt);
+	etk_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	if (b.oom) {
+		etk_buf_release(&b);
+		return NULL;
+	}
+	return b.data;
+}
+
+static void
+shard_free(struct etk_cmd_shard *s)
+{
+	if (s == NULL)
+		return;
+	free(s->dir);
+	free(s->db);
+	free(s->tmp);
+	free(s->done);
+	free(s);
+}
+
+void
+etk_cmd_plan_id(const void *canon, size_t len, char hex[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
+
+	if (EVP_Digest(canon, len, md, &mdlen, EVP_sha256(), NULL) != 1 ||
+	    mdlen != 32) {
+		hex[0] = '\0';
+		return;
+	}
+	for (i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+}
+
+int
+etk_cmd_source_identity(const char *path, struct etk_json *j)
+{
+	unsigned char *buf = NULL, md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
+	const size_t mib = 1024 * 1024;
+	EVP_MD_CTX *ctx = NULL;
+	struct stat st;
+	char hex[65];
+	const char *base;
+	size_t want;
+	ssize_t got;
+	off_t at;
+	int fd, pass, rc = -1;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	if (fstat(fd, &st) != 0 || (buf = malloc(mib)) == NULL ||
+	    (ctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
+		goto out;
+	/* The first and the last MiB: enough to tell two images apart
+	 * without reading either (SCALE.md §4.1). */
+	for (pass = 0; pass < 2; pass++) {
+		at = pass == 0 ? 0 : st.st_size > (off_t)mib ?
+		    st.st_size - (off_t)mib : 0;
+		want = mib;
+		while (want > 0) {
+			got = pread(fd, buf, want, at);
+			if (got < 0 && errno == EINTR)
+				continue;
+			if (got < 0)
+				goto out;
+			if (got == 0)
+				break;
+			if (EVP_DigestUpdate(ctx, buf, (size_t)got) != 1)
+				goto out;
+			at += got;
+			want -= (size_t)got;
+		}
+	}
+	if (EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 || mdlen != 32)
+		goto out;
+	for (i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	base = strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path;
+	etk_json_obj_begin(j);
+	etk_json_kstr(j, "name", base);
+	etk_json_kuint(j, "size", (uint64_t)st.st_size);
+	etk_json_kstr(j, "head_tail_sha256", hex);
+	etk_json_obj_end(j);
+	rc = 0;
+out:
+	EVP_MD_CTX_free(ctx);
+	free(buf);
+	close(fd);
+	return rc;
+}
+
+static int
+read_small(const char *path, char **text, size_t *len)
+{
+	struct etk_buf b;
+	char chunk[4096];
+	size_t n;
+	FILE *fp;
+
+	if ((fp = fopen(path, "re")) == NULL)
+		return -1;
+	etk_buf_init(&b);
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0 &&
+	    b.len < (1u << 20))
+		etk_buf_add(&b, chunk, n);
+	fclose(fp);
+	if (b.oom || b.len == 0) {
+		etk_buf_release(&b);
+		return -1;
+	}
+	*text = b.data;
+	*len = b.len;
+	return 0;
+}
+
+/* Is the done-record there, for this plan and shard, and does its
+ * output still have the digest it records?  1 yes, 0 no (run it),
+ * -1 it belongs to another plan (message in why). */
+static int
+done_ok(const struct etk_cmd_shard *s, char *why, size_t whylen)
+{
+	const struct etk_jval *v, *out;
+	struct etk_jval *doc = NULL;
+	char *text = NULL, hex[65];
+	size_t len = 0;
+	uint64_t size;
+	int rc = 0;
+
+	if (read_small(s->done, &text, &len) != 0)
+		return 0;
+	if (etk_json_parse(text, len, &doc, NULL) != ETK_OK)
+		goto out;
+	if ((v = etk_jval_get(doc, "plan_id")) == NULL ||
+	    v->type != ETK_JSTR)
+		goto out;
+	if (strcmp(v->str, s->plan_id) != 0) {
+		snprintf(why, whylen, "%s belongs to plan %.12s..., not to "
+		    "this run's plan %.12s... (other sources or options); "
+		    "use another output directory", s->done, v->str,
+		    s->plan_id);
+		rc = -1;
+		goto out;
+	}
+	if ((v = etk_jval_get(doc, "k")) == NULL || v->type != ETK_JNUM ||
+	    !v->is_int || (uint64_t)v->inum != s->k ||
+	    (v = etk_jval_get(doc, "n")) == NULL || v->type != ETK_JNUM ||
+	    !v->is_int || (uint64_t)v->inum != s->n)
+		goto out;
+	if ((out = etk_jval_get(doc, "output")) == NULL ||
+	    (v = etk_jval_get(out, "sha256")) == NULL || v->type != ETK_JSTR)
+		goto out;
+	if (etk_file_sha256(s->db, hex, &size, NULL) != ETK_OK ||
+	    strcmp(hex, v->str) != 0)
+		goto out;
+	rc = 1;
+out:
+	etk_jval_free(doc);
+	free(text);
+	return rc;
+}
+
+/* Temp files of earlier attempts at this shard that were killed. */
+static void
+remove_stale(const struct etk_cmd_shard *s)
+{
+	char prefix[64];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(prefix, sizeof(prefix), "shard-%" PRIu64 ".db.tmp-", s->k);
+	if ((d = opendir(s->dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, prefix, strlen(prefix)) == 0)
+			(void)unlinkat(dirfd(d), de->d_name, 0);
+	closedir(d);
+}
+
+int
+etk_cmd_shard_begin(struct etk_cmd *cmd, const char *dir, const char *tool,
+    uint64_t k, uint64_t n, const char *plan_id)
+{
+	struct etk_error err = { 0 };
+	struct etk_cmd_shard *s;
+	char why[512];
+	int d;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		goto oom;
+	snprintf(s->tool, sizeof(s->tool), "%s", tool);
+	snprintf(s->plan_id, sizeof(s->plan_id), "%s", plan_id);
+	s->k = k;
+	s->n = n;
+	if ((s->dir = strdup(dir)) == NULL ||
+	    (s->db = xasprintf("%s/shard-%" PRIu64 ".db", dir, k)) == NULL ||
+	    (s->done = xasprintf("%s/shard-%" PRIu64 ".done.json", dir,
+	    k)) == NULL ||
+	    (s->tmp = xasprintf("%s/shard-%" PRIu64 ".db.tmp-%ld", dir, k,
+	    (long)getpid())) == NULL)
+		goto oom;
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+		etk_warnx("cannot create '%s': %s", dir, strerror(errno));
+		shard_free(s);
+		etk_cmd_leave(cmd, 0);
+		cmd->exit_now = errno == ENOSPC || errno == EIO ?
+		    ETK_EXIT_TEMPFAIL : ETK_EXIT_FAILURE;
+		return -1;
+	}
+	if ((d = done_ok(s, why, sizeof(why))) != 0) {
+		if (d < 0)
+			etk_warnx("%s", why);
+		else if (!cmd->quiet)
+			etk_warnx("shard %" PRIu64 "/%" PRIu64 " already done "
+			    "(%s); nothing to do", k, n, s->done);
+		shard_free(s);
+		etk_cmd_leave(cmd, 0);
+		cmd->exit_now = d < 0 ? ETK_EXIT_USAGE : ETK_EXIT_OK;
+		return d < 0 ? -1 : 1;
+	}
+	remove_stale(s);
+	if (etk_shard_db_create(s->tmp, plan_id, tool, k, n, &cmd->kase,
+	    &err) != ETK_OK) {
+		etk_warnx("%s", err.msg);
+		shard_free(s);
+		etk_cmd_leave(cmd, 0);
+		cmd->exit_now = err.code == ETK_EIO ? ETK_EXIT_TEMPFAIL :
+		    ETK_EXIT_FAILURE;
+		return -1;
+	}
+	cmd->shard = s;
+	return 0;
+oom:
+	etk_warnx("out of memory");
+	shard_free(s);
+	etk_cmd_leave(cmd, 0);
+	cmd->exit_now = ETK_EXIT_TEMPFAIL;
+	return -1;
+}
+
+int
+etk_cmd_shard_active(const struct etk_cmd *cmd)
+{
+	return cmd->shard != NULL;
+}
+
+/* Finish the shard: the database under its name, then the
+ * done-record.  Returns the exit status. */
+int
+etk_cmd_shard_end(struct etk_cmd *cmd, int status, const char *inputs,
+    size_t ilen)
+{
+	struct etk_cmd_shard *s = cmd->shard;
+	struct etk_error err = { 0 };
+	struct etk_json j;
+	struct etk_buf b;
+	char hex[65], ts[ETK_TIME_MAX], host[256];
+	uint64_t size = 0;
+	int64_t sec;
+	int32_t nsec;
+	int k;
+
+	cmd->shard = NULL;
+	if (status == ETK_EXIT_FAILURE || status == ETK_EXIT_USAGE ||
+	    status == ETK_EXIT_TEMPFAIL) {
+		/* No result: the engine runs it again. */
+		etk_case_close(cmd->kase);
+		cmd->kase = NULL;
+		(void)unlink(s->tmp);
+		shard_free(s);
+		return status;
+	}
+	if (etk_shard_db_finish(cmd->kase, &err) != ETK_OK) {
+		cmd->kase = NULL;
+		etk_warnx("%s", err.msg);
+		(void)unlink(s->tmp);
+		shard_free(s);
+		return ETK_EXIT_TEMPFAIL;
+	}
+	cmd->kase = NULL;
+	if (rename(s->tmp, s->db) != 0 ||
+	    etk_file_sha256(s->db, hex, &size, &err) != ETK_OK) {
+		etk_warnx("cannot write '%s': %s", s->db, err.msg[0] != '\0' ?
+		    err.msg : strerror(errno));
+		(void)unlink(s->tmp);
+		shard_free(s);
+		return ETK_EXIT_TEMPFAIL;
+	}
+	etk_buf_init(&b);
+	etk_json_init(&j, &b);
+	etk_json_obj_begin(&j);
+	etk_json_kstr(&j, "format", "etk-shard/1");
+	etk_json_kstr(&j, "plan_id", s->plan_id);
+	etk_json_kstr(&j, "tool", s->tool);
+	etk_json_kuint(&j, "k", s->k);
+	etk_json_kuint(&j, "n", s->n);
+	etk_json_kstr(&j, "etk_version", etk_version());
+	etk_json_key(&j, "argv");
+	etk_json_arr_begin(&j);
+	for (k = 0; k < cmd->argc; k++)
+		etk_json_str(&j, k == 0 ? cmd->name : cmd->argv0 != NULL ?
+		    cmd->argv0[k] : cmd->argv[k]);
+	etk_json_arr_end(&j);
+	etk_json_key(&j, "inputs");
+	etk_json_raw(&j, "[");
+	etk_buf_add(&b, inputs, ilen);
+	etk_buf_addc(&b, ']');
+	etk_time_format(cmd->t0, cmd->t0_ns, ts);
+	etk_json_kstr(&j, "started", ts);
+	etk_time_now(&sec, &nsec);
+	etk_time_format(sec, nsec, ts);
+	etk_json_kstr(&j, "finished", ts);
+	if (gethostname(host, sizeof(host)) == 0) {
+		host[sizeof(host) - 1] = '\0';
+		etk_json_kstr(&j, "host", host);
+	}
+	etk_json_kint(&j, "exit", status);
+	etk_json_key(&j, "summary");
+	etk_summary_json(cmd->sum, cmd->name, status, &j);
+	etk_json_key(&j, "output");
+	etk_json_obj_begin(&j);
+	etk_json_kstr(&j, "path", strrchr(s->db, '/') + 1);
+	etk_json_kuint(&j, "size", size);
+	etk_json_kstr(&j, "sha256", hex);
+	etk_json_obj_end(&j);
+	etk_json_obj_end(&j);
+	etk_buf_addc(&b, '\n');
+	etk_error_clear(&err);
+	if (b.oom || etk_write_file_atomic(s->done, b.data, b.len, 1, NULL,
+	    &err) != ETK_OK) {
+		etk_warnx("cannot write '%s': %s", s->done, b.oom ?
+		    "out of memory" : err.msg);
+		status = ETK_EXIT_TEMPFAIL;
+	}
+	etk_buf_release(&b);
+	shard_free(s);
+	return status;
+}

@@ -1,0 +1,221 @@
+#!/bin/sh
+# Sharded runs, plans and merges (SCALE.md §4.1): etk plan and etk merge
+# keep the command contract; N = 1, 2, 4 and 8 shards of etk hash and of
+# etk carve run under GNU parallel -j2 merge into a case whose rows are
+# those of a single run, table by table; a shard killed mid-run is rerun
+# by parallel --resume-failed and the result is the same; a done shard is
+# not redone; shards of two plans, a missing shard and a changed shard
+# file are refused; shard files do not depend on TZ or -j.
+. "$ETK_SRC/tests/cli/lib.sh"
+
+SD=$FIX/sd.raw
+P=$FIX/phone.E01
+E4=$FIX/fs.ext4
+PAR=$(command -v parallel || true)
+
+# ---------------------------------------------------------------- contract
+contract etk-plan
+contract etk-merge
+run etk-plan -h
+for f in --shards --output; do expect_out_has "$f"; done
+run etk-merge -h
+for f in --db --shard --case --json; do expect_out_has "$f"; done
+run etk-plan hash "$E4"
+expect_rc 2
+expect_err_first "etk-plan: no number of shards (-n N)"
+run etk-plan -n 0 hash "$E4"
+expect_rc 2
+run etk-plan -n 2 extract "$E4"
+expect_rc 2
+expect_err_has "not sharded by a plan"
+run etk-merge
+expect_rc 2
+expect_err_first "etk-merge: no shard directory given"
+run etk-merge "$T/nowhere"
+expect_rc 2
+expect_err_has "nothing to merge into"
+run etk-merge --shard 1 --case "$T/x" "$T/nowhere"
+expect_rc 2
+expect_err_has "--shard needs --db"
+run etk-hash --shard-out "$T/so" "$E4"
+expect_rc 2
+expect_err_has "need --shard"
+check "a usage error writes nothing" test ! -e "$T/so"
+
+# ---------------------------------------------------------------- plans
+run etk-plan -n 4 -o "$T/p.json" hash "$P" "$E4"
+expect_rc 0
+run etk-hash --print-plan 4 "$P" "$E4"
+check "etk plan writes what the tool computes" cmp -s "$T/out" "$T/p.json"
+run env TZ=Pacific/Chatham LC_ALL=C.UTF-8 etk-hash --print-plan 4 "$P" "$E4"
+check "the plan does not depend on TZ or locale" cmp -s "$T/out" "$T/p.json"
+run etk-plan -n 4 -o "$T/p.json" hash "$P" "$E4"
+expect_rc 1
+expect_err_has "exists; refusing to overwrite"
+python3 - "$T/p.json" >"$T/pcheck" <<'EOF'
+import json, sys
+p = json.load(open(sys.argv[1]))
+sh = p["shards"]
+assert p["n"] == 4 and len(sh) == 4 and p["unit"] == "file"
+assert sh[0]["first"] == 0
+for a, b in zip(sh, sh[1:]):
+    assert a["end"] == b["first"]
+print(sh[-1]["end"], sum(s["bytes"] for s in sh))
+EOF
+check "plan shards are contiguous and cover every file" test -s "$T/pcheck"
+run etk-hash -c md5 --plan "$T/p.json" --shard 0/4 --shard-out "$T/so" "$P" "$E4"
+expect_rc 2
+expect_err_has "is not the plan of these sources and options"
+check "a refused plan writes nothing" test ! -e "$T/so/shard-0.db"
+
+# A single run into a case: the reference.
+fresh_case() {
+	rm -rf "$1"
+	etk-init -q "$1" --case SH-1 --examiner Tester >/dev/null 2>&1
+}
+# The rows of a case's tables, every column but the database's own
+# row id (the actions table, which holds times, is left out).
+dump() {
+	for t in evidence files hashes carved volumes; do
+		echo "== $t"
+		sqlite3 "$1/etk.db" "SELECT * FROM $t ORDER BY id"
+	done
+}
+
+fresh_case "$T/one-h"
+run etk-hash -q -c md5,sha1,sha256 --case "$T/one-h" "$P" "$E4"
+expect_rc 0
+dump "$T/one-h" >"$T/one-h.dump"
+check "the reference run has files" grep -q "phone.E01:" "$T/one-h.dump"
+fresh_case "$T/one-c"
+run etk-carve -q --scope all --max-size 1M --case "$T/one-c" -o "$T/one-c.out" "$SD"
+expect_rc 0
+dump "$T/one-c" >"$T/one-c.dump"
+check "the reference carve has rows" test "$(sqlite3 "$T/one-c/etk.db" 'SELECT count(*) FROM carved')" -gt 2
+
+if [ -z "$PAR" ]; then
+	echo "SKIP: GNU parallel not installed (scripts/install-deps.sh)"
+else
+	for n in 1 2 4 8; do
+		seq 0 $((n - 1)) >"$T/ks"
+		# hash: a plan, N shards under parallel -j2, one merge
+		rm -f "$T/plan-$n.json"
+		etk-plan -n $n -o "$T/plan-$n.json" hash -c md5,sha1,sha256 \
+		    "$P" "$E4" 2>/dev/null
+		run parallel -j2 --joblog "$T/log-h$n" etk-hash -q -c md5,sha1,sha256 \
+		    --plan "$T/plan-$n.json" --shard {}/$n --shard-out "$T/sh-$n" \
+		    "$P" "$E4" :::: "$T/ks"
+		expect_rc 0
+		check "hash N=$n: $n done-records" test "$(ls "$T/sh-$n"/*.done.json | wc -l)" -eq $n
+		fresh_case "$T/m-h$n"
+		run etk-merge --case "$T/m-h$n" --json "$T/sh-$n"
+		expect_rc 0
+		check "hash N=$n: one shard record per shard" test "$(grep -c '"record":"shard"' "$T/out")" -eq $n
+		dump "$T/m-h$n" >"$T/m-h$n.dump"
+		check "hash N=$n: merged case rows == one run's" cmp -s "$T/one-h.dump" "$T/m-h$n.dump"
+		# carve: N shards, each with its own -o, one merge
+		mkdir -p "$T/co-$n"
+		run parallel -j2 --joblog "$T/log-c$n" etk-carve -q --scope all --max-size 1M \
+		    --shard {}/$n --shard-out "$T/cs-$n" -o "$T/co-$n/{}" "$SD" :::: "$T/ks"
+		expect_rc 0
+		fresh_case "$T/m-c$n"
+		run etk-merge -q --case "$T/m-c$n" "$T/cs-$n"
+		expect_rc 0
+		dump "$T/m-c$n" >"$T/m-c$n.dump"
+		check "carve N=$n: merged case rows == one run's" cmp -s "$T/one-c.dump" "$T/m-c$n.dump"
+		(cd "$T/one-c.out" && find . -type f ! -name carved.jsonl | sort) >"$T/f.one"
+		for k in $(cat "$T/ks"); do
+			(cd "$T/co-$n/$k" && find . -type f ! -name carved.jsonl)
+		done | sort >"$T/f.sh"
+		check "carve N=$n: the same files as one run" cmp -s "$T/f.one" "$T/f.sh"
+	done
+
+	# The merge entry names every shard file with its digest, and the
+	# case still verifies.
+	run etk-custody --case "$T/m-h4" verify
+	expect_rc 0
+	tail -1 "$T/m-h4/journal.jsonl" >"$T/last"
+	check "merge entry: type merge" grep -q '"type":"merge"' "$T/last"
+	check "merge entry: the plan id" grep -q "\"merged_plan\":\"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["plan_id"])' "$T/plan-4.json")\"" "$T/last"
+	for k in 0 1 2 3; do
+		s=$(sha256sum "$T/sh-4/shard-$k.db" | cut -d' ' -f1)
+		check "merge entry: shard $k's digest" grep -q "$s" "$T/last"
+	done
+	# Merging the same plan again does nothing.
+	run etk-merge --case "$T/m-h4" "$T/sh-4"
+	expect_rc 0
+	expect_err_has "already in the case"
+	dump "$T/m-h4" >"$T/again.dump"
+	check "a second merge adds no row" cmp -s "$T/one-h.dump" "$T/again.dump"
+
+	# A done shard is not run again.
+	s0=$(sha256sum "$T/sh-4/shard-1.db")
+	run etk-hash -c md5,sha1,sha256 --plan "$T/plan-4.json" --shard 1/4 \
+	    --shard-out "$T/sh-4" "$P" "$E4"
+	expect_rc 0
+	expect_err_has "already done"
+	check "a done shard's output is untouched" test "$s0" = "$(sha256sum "$T/sh-4/shard-1.db")"
+
+	# Shard files are byte-identical whatever TZ and -j.
+	run env TZ=Asia/Kolkata etk-hash -q -j1 -c md5,sha1,sha256 --shard 2/4 \
+	    --shard-out "$T/tz" "$P" "$E4"
+	expect_rc 0
+	check "shard file: same bytes under another TZ and -j1" cmp -s "$T/tz/shard-2.db" "$T/sh-4/shard-2.db"
+
+	# A shard killed mid-run: no done-record, exit 75; parallel
+	# --resume-failed runs it again and the merge is the same.
+	cat >"$T/worker.sh" <<EOF
+#!/bin/sh
+k=\$1
+if [ "\$k" = 2 ] && [ ! -e "$T/killed" ]; then
+	touch "$T/killed"
+	etk-carve -q --scope all --max-size 1M -j1 --shard 2/4 --shard-out "$T/kill-sh" -o "$T/ko/2" "$SD" &
+	pid=\$!
+	sleep 0.05
+	kill -KILL \$pid 2>/dev/null
+	wait \$pid
+	exit 75
+fi
+exec etk-carve -q --scope all --max-size 1M --shard \$k/4 --shard-out "$T/kill-sh" -o "$T/ko/\$k" "$SD"
+EOF
+	chmod +x "$T/worker.sh"
+	mkdir -p "$T/ko"
+	run parallel -j2 --joblog "$T/klog" "$T/worker.sh" {} ::: 0 1 2 3
+	check "parallel reports the killed shard" test "$RC" -ne 0
+	check "the killed shard has no done-record" test ! -e "$T/kill-sh/shard-2.done.json"
+	fresh_case "$T/m-k"
+	run etk-merge -q --case "$T/m-k" "$T/kill-sh"
+	expect_rc 3
+	expect_err_has "shard 2/4 is not done"
+	rm -rf "$T/ko/2"
+	run parallel -j2 --resume-failed --joblog "$T/klog" "$T/worker.sh" {} ::: 0 1 2 3
+	expect_rc 0
+	check "--resume-failed ran only shard 2 again" test "$(awk 'NR > 1 && $NF == 2 { n++ } END { print n }' "$T/klog")" -eq 2
+	check "no temp file left of the killed shard" test -z "$(ls "$T/kill-sh" | grep tmp || true)"
+	fresh_case "$T/m-k"
+	run etk-merge -q --case "$T/m-k" "$T/kill-sh"
+	expect_rc 0
+	dump "$T/m-k" >"$T/m-k.dump"
+	check "killed and resumed: rows == one run's" cmp -s "$T/one-c.dump" "$T/m-k.dump"
+
+	# Refusals: two plans in one directory, a changed shard file.
+	mkdir -p "$T/mixed"
+	cp "$T/sh-2/shard-0.db" "$T/sh-2/shard-0.done.json" "$T/mixed/"
+	cp "$T/sh-4/shard-1.db" "$T/sh-4/shard-1.done.json" "$T/mixed/"
+	fresh_case "$T/m-x"
+	run etk-merge --case "$T/m-x" "$T/mixed"
+	expect_rc 2
+	expect_err_has "shards of two plans"
+	cp -r "$T/sh-2" "$T/bad"
+	printf 'x' >>"$T/bad/shard-1.db"
+	run etk-merge --case "$T/m-x" "$T/bad"
+	expect_rc 4
+	expect_err_has "but its done-record says"
+	check "a refused merge adds no row" test "$(sqlite3 "$T/m-x/etk.db" 'SELECT count(*) FROM files')" -eq 0
+	# A done-record of another plan in the output directory is refused.
+	run etk-hash -q -c md5 --shard 0/2 --shard-out "$T/sh-2" "$P" "$E4"
+	expect_rc 2
+	expect_err_has "belongs to plan"
+fi
+
+finish
