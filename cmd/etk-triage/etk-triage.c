@@ -11,13 +11,19 @@
  * (its steps, statuses, exit codes, durations) and one at the end (the
  * manifests and reports it wrote), then seals.
  *
- * The tools are run one at a time, whatever -j says: two etk commands
- * writing one case at once are not safe (each takes its journal seq,
- * the "action" of its database rows, before it holds the database, and
- * holds the database write lock for its whole run, longer than the 30 s
- * busy timeout of the others).  -j N computes the input digests of N
- * sources at once and gives each tool -j N.  The case database's
- * content therefore does not depend on -j.
+ * -j N is the run's thread budget (default: the number of cores): up to
+ * W = min(N, sources) sources are processed at once, each by a worker
+ * thread with its own case handle and database connection; within a
+ * source the steps run in order; each tool gets -j max(1, N / W).  The
+ * tools stage their rows and number them with their own journal entry
+ * when they append it (under the journal's lock), so they can run on
+ * one case at once; a step's journal line is found by the exact argv
+ * the tool was spawned with (two sources with the same path or content
+ * never run at once, so that argv is unique among the entries appended
+ * while the tool ran).  The evidence rows are made in source order
+ * before the workers start, so evidence ids, and with them the case
+ * database's content (but for ids and action numbers), do not depend
+ * on -j or on which source finished first.
  *
  * Re-runs: a step that finished (exit 0, or 3 partial) is recorded in
  * the case database table triage_steps under a key, the SHA-256 of the
@@ -130,7 +136,8 @@ struct triage {
 	int acquire;
 	const char *acq_format;	/* "e01" or "raw" */
 	int no_carve, no_extract, no_hash;
-	int threads;
+	int threads;		/* -j: the thread budget */
+	int tool_threads;	/* -j given to each tool */
 	int show_progress;
 	struct src *srcs;
 	size_t nsrc;
@@ -139,6 +146,20 @@ struct triage {
 	/* input digests, -j workers */
 	pthread_mutex_t mu;
 	size_t next;
+	/* the source workers: claimed[i] once taken, busy[i] while being
+	 * processed (under mu; cv signals a source finished) */
+	pthread_cond_t cv;
+	unsigned char *claimed, *busy;
+	/* our standard output and error, t->status */
+	pthread_mutex_t out_mu;
+};
+
+/* A source worker's own handles: SQLite connections and the case's
+ * statements are not shared between threads. */
+struct worker {
+	struct triage *t;
+	struct etk_case *kase;
+	sqlite3 *db;		/* triage_steps */
 };
 
 static void
@@ -433,24 +454,28 @@ step_key(const struct triage *t, enum step_id s, const char *digest,
 
 /* ---- the done-records (case database, table triage_steps) ---- */
 
+/* A connection to the case database (each worker has its own; the
+ * busy timeout covers the tools' short copies of their staged rows);
+ * create: make the table when missing.  0 or -1 (message given). */
 static int
-db_open(struct triage *t)
+db_open(struct triage *t, sqlite3 **dbp, int create)
 {
 	char *p = xprintf("%s/etk.db", t->casedir);
 	int rc;
 
-	rc = sqlite3_open_v2(p, &t->db, SQLITE_OPEN_READWRITE, NULL);
+	*dbp = NULL;
+	rc = sqlite3_open_v2(p, dbp, SQLITE_OPEN_READWRITE, NULL);
 	free(p);
 	if (rc != SQLITE_OK) {
 		etk_warnx("%s/etk.db: cannot open: %s", t->casedir,
-		    t->db != NULL ? sqlite3_errmsg(t->db) : "out of memory");
+		    *dbp != NULL ? sqlite3_errmsg(*dbp) : "out of memory");
 		return -1;
 	}
-	sqlite3_busy_timeout(t->db, 60000);
-	if (sqlite3_exec(t->db, "CREATE TABLE IF NOT EXISTS triage_steps("
-	    "key TEXT PRIMARY KEY, step TEXT, source TEXT, exit INTEGER,"
-	    " seq INTEGER)", NULL, NULL, NULL) != SQLITE_OK) {
-		etk_warnx("%s/etk.db: %s", t->casedir, sqlite3_errmsg(t->db));
+	sqlite3_busy_timeout(*dbp, 60000);
+	if (create && sqlite3_exec(*dbp, "CREATE TABLE IF NOT EXISTS "
+	    "triage_steps(key TEXT PRIMARY KEY, step TEXT, source TEXT,"
+	    " exit INTEGER, seq INTEGER)", NULL, NULL, NULL) != SQLITE_OK) {
+		etk_warnx("%s/etk.db: %s", t->casedir, sqlite3_errmsg(*dbp));
 		return -1;
 	}
 	return 0;
@@ -458,12 +483,12 @@ db_open(struct triage *t)
 
 /* A done-record for key: its seq and exit; 0 found, -1 not. */
 static int
-db_done(struct triage *t, const char *key, uint64_t *seq, int *ex)
+db_done(struct worker *w, const char *key, uint64_t *seq, int *ex)
 {
 	sqlite3_stmt *st = NULL;
 	int found = -1;
 
-	if (sqlite3_prepare_v2(t->db, "SELECT seq, exit FROM triage_steps "
+	if (sqlite3_prepare_v2(w->db, "SELECT seq, exit FROM triage_steps "
 	    "WHERE key = ?1", -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
@@ -476,13 +501,14 @@ db_done(struct triage *t, const char *key, uint64_t *seq, int *ex)
 	return found;
 }
 
+/* One statement in autocommit: a short write transaction. */
 static void
-db_mark(struct triage *t, const char *key, enum step_id s, const char *ex,
+db_mark(struct worker *w, const char *key, enum step_id s, const char *ex,
     int exitcode, uint64_t seq)
 {
 	sqlite3_stmt *st = NULL;
 
-	if (sqlite3_prepare_v2(t->db, "INSERT OR REPLACE INTO triage_steps("
+	if (sqlite3_prepare_v2(w->db, "INSERT OR REPLACE INTO triage_steps("
 	    "key, step, source, exit, seq) VALUES(?1, ?2, ?3, ?4, ?5)", -1,
 	    &st, NULL) != SQLITE_OK ||
 	    (sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC),
@@ -491,9 +517,52 @@ db_mark(struct triage *t, const char *key, enum step_id s, const char *ex,
 	    sqlite3_bind_int(st, 4, exitcode),
 	    sqlite3_bind_int64(st, 5, (sqlite3_int64)seq),
 	    sqlite3_step(st)) != SQLITE_DONE)
-		etk_warnx("%s/etk.db: cannot record step %s: %s", t->casedir,
-		    step_name[s], sqlite3_errmsg(t->db));
+		etk_warnx("%s/etk.db: cannot record step %s: %s",
+		    w->t->casedir, step_name[s], sqlite3_errmsg(w->db));
 	sqlite3_finalize(st);
+}
+
+/* The journal line of the entry a tool appended while it ran: the first
+ * line after line `after` whose tool.argv is exactly argv (NULL-ended).
+ * 0 when there is none (the tool wrote no entry). */
+static uint64_t
+find_entry(struct triage *t, uint64_t after, const char *const *argv)
+{
+	struct etk_jval *doc;
+	const struct etk_jval *av;
+	char *p, *line = NULL;
+	size_t cap = 0, k, n;
+	ssize_t len;
+	uint64_t seq = 0, found = 0;
+	FILE *fp;
+
+	for (n = 0; argv[n] != NULL; n++)
+		;
+	p = xprintf("%s/journal.jsonl", t->casedir);
+	fp = fopen(p, "r");
+	free(p);
+	if (fp == NULL)
+		return 0;
+	while (found == 0 && (len = getline(&line, &cap, fp)) > 0) {
+		if (++seq <= after || strstr(line, "\"argv\":[") == NULL)
+			continue;
+		doc = NULL;
+		if (etk_json_parse(line, (size_t)len, &doc, NULL) != ETK_OK)
+			continue;
+		av = etk_jval_get(etk_jval_get(doc, "tool"), "argv");
+		if (av != NULL && av->type == ETK_JARR && av->n == n) {
+			for (k = 0; k < n; k++)
+				if (av->items[k]->type != ETK_JSTR ||
+				    strcmp(av->items[k]->str, argv[k]) != 0)
+					break;
+			if (k == n)
+				found = seq;
+		}
+		etk_jval_free(doc);
+	}
+	fclose(fp);
+	free(line);
+	return found;
 }
 
 /* ---- running the tools ---- */
@@ -617,6 +686,7 @@ show_step(struct triage *t, size_t i, enum step_id s)
 	struct etk_buf b;
 
 	etk_buf_init(&b);
+	pthread_mutex_lock(&t->out_mu);
 	if (t->cmd->json) {
 		etk_json_init(&j, &b);
 		etk_json_obj_begin(&j);
@@ -676,6 +746,7 @@ show_step(struct triage *t, size_t i, enum step_id s)
 		}
 		fflush(stdout);
 	}
+	pthread_mutex_unlock(&t->out_mu);
 	etk_buf_release(&b);
 }
 
@@ -684,11 +755,12 @@ show_step(struct triage *t, size_t i, enum step_id s)
 /* One step: skipped when its key has a done-record, else run
  * "etk-WORDS[0] WORDS[1..] --case C --no-progress -j N -- target" with
  * standard error to a log under CASEDIR/logs/; exit 0 or 3 makes a
- * done-record. */
+ * done-record naming the tool's own journal entry. */
 static void
-do_step(struct triage *t, size_t i, enum step_id s, const char *digest,
+do_step(struct worker *w, size_t i, enum step_id s, const char *digest,
     const char *const *words, size_t nwords, const char *target)
 {
+	struct triage *t = w->t;
 	struct src *sr = &t->srcs[i];
 	struct step *sp = &sr->steps[s];
 	const char *argv[64];
@@ -696,7 +768,7 @@ do_step(struct triage *t, size_t i, enum step_id s, const char *digest,
 	size_t n = 0, k;
 	double t0;
 	int ex, rc;
-	uint64_t seq;
+	uint64_t seq, before;
 
 	if (interrupted) {
 		sp->st = ST_NOTRUN;
@@ -705,12 +777,14 @@ do_step(struct triage *t, size_t i, enum step_id s, const char *digest,
 		return;
 	}
 	if (t->show_progress) {
+		pthread_mutex_lock(&t->out_mu);
 		fflush(stdout);
 		fprintf(stderr, "[%zu/%zu] %s: %s ...\n", i + 1, t->nsrc,
 		    sr->ex, step_name[s]);
+		pthread_mutex_unlock(&t->out_mu);
 	}
 	step_key(t, s, digest, key);
-	if (db_done(t, key, &seq, &ex) == 0) {
+	if (db_done(w, key, &seq, &ex) == 0) {
 		sp->st = ST_SKIPPED;
 		sp->exit = ex;
 		sp->seq = seq;
@@ -721,7 +795,7 @@ do_step(struct triage *t, size_t i, enum step_id s, const char *digest,
 	argv[n++] = tool;
 	for (k = 1; k < nwords && n < 50; k++)
 		argv[n++] = words[k];
-	snprintf(jbuf, sizeof(jbuf), "%d", t->threads);
+	snprintf(jbuf, sizeof(jbuf), "%d", t->tool_threads);
 	argv[n++] = "--case";
 	argv[n++] = t->casedir;
 	argv[n++] = "--no-progress";
@@ -731,16 +805,23 @@ do_step(struct triage *t, size_t i, enum step_id s, const char *digest,
 	argv[n++] = target;
 	argv[n] = NULL;
 	sp->log = log_path(t, sr->ex, step_name[s]);
+	/* Other workers' tools append while this one runs: its entry is
+	 * the one after `before` with exactly this argv. */
+	before = journal_seq(t->casedir);
 	t0 = now_seconds();
 	rc = run_tool(t, tool, (char *const *)argv, sp->log, &sp->why);
 	sp->seconds = now_seconds() - t0;
 	sp->exit = rc;
-	sp->seq = journal_seq(t->casedir);
-	if (rc == ETK_EXIT_OK || rc == ETK_EXIT_PARTIAL) {
+	sp->seq = rc >= 0 ? find_entry(t, before, argv) : 0;
+	if ((rc == ETK_EXIT_OK || rc == ETK_EXIT_PARTIAL) && sp->seq == 0) {
+		sp->st = ST_ERROR;
+		sp->why = xprintf("%s exited with status %d but wrote no "
+		    "journal entry", tool, rc);
+	} else if (rc == ETK_EXIT_OK || rc == ETK_EXIT_PARTIAL) {
 		sp->st = rc == ETK_EXIT_OK ? ST_DONE : ST_PARTIAL;
 		if (rc == ETK_EXIT_PARTIAL)
 			sp->why = first_line(sp->log);
-		db_mark(t, key, s, sr->ex, rc, sp->seq);
+		db_mark(w, key, s, sr->ex, rc, sp->seq);
 	} else {
 		sp->st = ST_ERROR;
 		if (rc >= 0)
@@ -748,8 +829,11 @@ do_step(struct triage *t, size_t i, enum step_id s, const char *digest,
 		if (sp->why == NULL)
 			sp->why = xprintf("%s exited with status %d", tool, rc);
 	}
-	if (s == S_HASH)
+	if (s == S_HASH) {
+		pthread_mutex_lock(&t->out_mu);
 		relay_alerts(sp->log);
+		pthread_mutex_unlock(&t->out_mu);
+	}
 	show_step(t, i, s);
 }
 
@@ -883,7 +967,8 @@ digests(struct triage *t)
 /* The digest the step keys use for path: the content digest, or when
  * it could not be computed the path itself (so a re-run retries). */
 static void
-path_key(struct triage *t, const char *path, const char *digest, char out[65])
+path_key(struct worker *w, const char *path, const char *digest,
+    char out[65])
 {
 	struct keyctx k;
 	struct etk_error err = { 0 };
@@ -892,7 +977,7 @@ path_key(struct triage *t, const char *path, const char *digest, char out[65])
 		memcpy(out, digest, 65);
 		return;
 	}
-	if (input_digest(t->cmd->kase, path, out, &err) == 0)
+	if (input_digest(w->kase, path, out, &err) == 0)
 		return;
 	if (key_begin(&k) != 0) {
 		etk_warnx("out of memory");
@@ -989,11 +1074,12 @@ journal_target(struct triage *t, uint64_t seq)
 }
 
 static void
-process(struct triage *t, size_t i)
+process(struct worker *w, size_t i)
 {
+	struct triage *t = w->t;
 	struct src *sr = &t->srcs[i];
 	char key[65];
-	const char *w[40];
+	const char *wd[40];
 	char *dir, *target = NULL;
 	size_t n, k;
 	enum step_id s;
@@ -1020,23 +1106,23 @@ process(struct triage *t, size_t i)
 		free(why);
 		return;
 	}
-	path_key(t, sr->arg, sr->digest, key);
+	path_key(w, sr->arg, sr->digest, key);
 	if (t->acquire) {
 		char ka[65];
 		uint64_t seq;
 		int ex;
 
 		step_key(t, S_ACQUIRE, key, ka);
-		if (db_done(t, ka, &seq, &ex) != 0 ||
+		if (db_done(w, ka, &seq, &ex) != 0 ||
 		    (target = journal_target(t, seq)) == NULL)
 			target = image_target(t, sr->ex);
-		w[0] = "image";
-		w[1] = "-f";
-		w[2] = t->acq_format;
-		w[3] = "--verify";
-		w[4] = "-o";
-		w[5] = target;
-		do_step(t, i, S_ACQUIRE, key, w, 6, sr->arg);
+		wd[0] = "image";
+		wd[1] = "-f";
+		wd[2] = t->acq_format;
+		wd[3] = "--verify";
+		wd[4] = "-o";
+		wd[5] = target;
+		do_step(w, i, S_ACQUIRE, key, wd, 6, sr->arg);
 		if (sr->steps[S_ACQUIRE].st == ST_ERROR) {
 			for (s = S_VERIFY; s < S__COUNT; s++)
 				if (!((s == S_HASH && t->no_hash) ||
@@ -1048,35 +1134,35 @@ process(struct triage *t, size_t i)
 		}
 		free(sr->path);
 		sr->path = target;
-		path_key(t, sr->path, NULL, key);
+		path_key(w, sr->path, NULL, key);
 	}
 	/* verify */
 	if (has_suffix_ci(sr->path, ".E01") || has_suffix_ci(sr->path,
 	    ".Ex01") || has_record(sr->path)) {
-		w[0] = "verify";
-		do_step(t, i, S_VERIFY, key, w, 1, sr->path);
+		wd[0] = "verify";
+		do_step(w, i, S_VERIFY, key, wd, 1, sr->path);
 	} else {
 		sr->steps[S_VERIFY].st = ST_NOTHING;
 		show_step(t, i, S_VERIFY);
 	}
 	/* list */
-	w[0] = "ls";
-	w[1] = "-r";
-	do_step(t, i, S_LIST, key, w, 2, sr->path);
+	wd[0] = "ls";
+	wd[1] = "-r";
+	do_step(w, i, S_LIST, key, wd, 2, sr->path);
 	if (!t->no_hash) {
 		n = 0;
-		w[n++] = "hash";
-		w[n++] = "-c";
-		w[n++] = "md5,sha1,sha256";
+		wd[n++] = "hash";
+		wd[n++] = "-c";
+		wd[n++] = "md5,sha1,sha256";
 		for (k = 0; k < t->nknown; k++) {
-			w[n++] = "--known";
-			w[n++] = t->known[k];
+			wd[n++] = "--known";
+			wd[n++] = t->known[k];
 		}
 		for (k = 0; k < t->nalert; k++) {
-			w[n++] = "--alert";
-			w[n++] = t->alert[k];
+			wd[n++] = "--alert";
+			wd[n++] = t->alert[k];
 		}
-		do_step(t, i, S_HASH, key, w, n, sr->path);
+		do_step(w, i, S_HASH, key, wd, n, sr->path);
 	}
 	if (!t->no_extract) {
 		char kx[65];
@@ -1084,12 +1170,12 @@ process(struct triage *t, size_t i)
 		int ex;
 
 		step_key(t, S_EXTRACT, key, kx);
-		dir = db_done(t, kx, &seq, &ex) == 0 ? xstrdup("") :
+		dir = db_done(w, kx, &seq, &ex) == 0 ? xstrdup("") :
 		    out_dir(t, sr->ex, "extract");
-		w[0] = "extract";
-		w[1] = "-o";
-		w[2] = dir;
-		do_step(t, i, S_EXTRACT, key, w, 3, sr->path);
+		wd[0] = "extract";
+		wd[1] = "-o";
+		wd[2] = dir;
+		do_step(w, i, S_EXTRACT, key, wd, 3, sr->path);
 		free(dir);
 	}
 	if (!t->no_carve) {
@@ -1098,12 +1184,12 @@ process(struct triage *t, size_t i)
 		int ex;
 
 		step_key(t, S_CARVE, key, kc);
-		dir = db_done(t, kc, &seq, &ex) == 0 ? xstrdup("") :
+		dir = db_done(w, kc, &seq, &ex) == 0 ? xstrdup("") :
 		    out_dir(t, sr->ex, "carve");
-		w[0] = "carve";
-		w[1] = "-o";
-		w[2] = dir;
-		do_step(t, i, S_CARVE, key, w, 3, sr->path);
+		wd[0] = "carve";
+		wd[1] = "-o";
+		wd[2] = dir;
+		do_step(w, i, S_CARVE, key, wd, 3, sr->path);
 		free(dir);
 	}
 }
@@ -1138,8 +1224,9 @@ tool_obj(struct triage *t, struct etk_json *j)
 }
 
 static void
-source_entry(struct triage *t, size_t i, int64_t t0s, int32_t t0ns)
+source_entry(struct worker *w, size_t i, int64_t t0s, int32_t t0ns)
 {
+	struct triage *t = w->t;
 	struct etk_error err = { 0 };
 	const struct src *sr = &t->srcs[i];
 	struct etk_json j;
@@ -1200,12 +1287,188 @@ source_entry(struct triage *t, size_t i, int64_t t0s, int32_t t0ns)
 	etk_json_obj_end(&j);
 	etk_json_kint(&j, "exit", worst);
 	etk_json_obj_end(&j);
-	if (b.oom || etk_journal_append(t->cmd->kase, "analyse", t0s, t0ns,
+	if (b.oom || etk_journal_append(w->kase, "analyse", t0s, t0ns,
 	    b.data, NULL, &err) != ETK_OK) {
+		pthread_mutex_lock(&t->out_mu);
 		etk_warnx("journal: %s", b.oom ? "out of memory" : err.msg);
 		t->status = etk_exit_worst(t->status, ETK_EXIT_FAILURE);
+		pthread_mutex_unlock(&t->out_mu);
 	}
 	etk_buf_release(&b);
+}
+
+/* ---- the source workers ---- */
+
+/* May source i run now: no source with the same path or content is
+ * being processed (its tools would run with the same argv, and its
+ * steps are skipped once the other has done them)?  Under t->mu. */
+static int
+may_start(const struct triage *t, size_t i)
+{
+	const struct src *a = &t->srcs[i], *b;
+	size_t k;
+
+	for (k = 0; k < t->nsrc; k++) {
+		if (!t->busy[k])
+			continue;
+		b = &t->srcs[k];
+		if (strcmp(a->arg, b->arg) == 0 || (a->digest[0] != '\0' &&
+		    strcmp(a->digest, b->digest) == 0))
+			return 0;
+	}
+	return 1;
+}
+
+/* Take the first source not taken that may start now, waiting while
+ * the only ones left have a twin in progress; SIZE_MAX when none is
+ * left.  Under t->mu. */
+static size_t
+claim(struct triage *t)
+{
+	size_t i;
+	int left;
+
+	for (;;) {
+		left = 0;
+		for (i = 0; i < t->nsrc; i++) {
+			if (t->claimed[i])
+				continue;
+			left = 1;
+			if (may_start(t, i)) {
+				t->claimed[i] = t->busy[i] = 1;
+				return i;
+			}
+		}
+		if (!left)
+			return SIZE_MAX;
+		pthread_cond_wait(&t->cv, &t->mu);
+	}
+}
+
+static void *
+source_worker(void *arg)
+{
+	struct worker *w = arg;
+	struct triage *t = w->t;
+	struct etk_error err = { 0 };
+	int64_t s0s;
+	int32_t s0ns;
+	size_t i;
+
+	if (etk_case_open(&w->kase, t->casedir, &err) != ETK_OK) {
+		pthread_mutex_lock(&t->out_mu);
+		etk_warnx("%s: %s", t->casedir, err.msg);
+		pthread_mutex_unlock(&t->out_mu);
+		w->kase = NULL;
+	}
+	if (w->kase != NULL && db_open(t, &w->db, 0) != 0) {
+		sqlite3_close(w->db);
+		w->db = NULL;
+	}
+	if (w->kase == NULL || w->db == NULL) {
+		/* Leave the sources to the other workers (or to the
+		 * main thread's own). */
+		etk_case_close(w->kase);
+		w->kase = NULL;
+		return NULL;
+	}
+	pthread_mutex_lock(&t->mu);
+	while ((i = claim(t)) != SIZE_MAX) {
+		pthread_mutex_unlock(&t->mu);
+		etk_time_now(&s0s, &s0ns);
+		process(w, i);
+		source_entry(w, i, s0s, s0ns);
+		pthread_mutex_lock(&t->mu);
+		t->busy[i] = 0;
+		pthread_cond_broadcast(&t->cv);
+	}
+	pthread_mutex_unlock(&t->mu);
+	sqlite3_close(w->db);
+	w->db = NULL;
+	etk_case_close(w->kase);
+	w->kase = NULL;
+	return NULL;
+}
+
+/* Up to n workers over the sources; each source is processed once.
+ * 0, or -1 when no worker could start. */
+static int
+run_sources(struct triage *t, size_t n)
+{
+	struct worker *ws;
+	pthread_t *th;
+	size_t k, started = 0;
+	int rc = 0;
+
+	t->claimed = calloc(t->nsrc, 1);
+	t->busy = calloc(t->nsrc, 1);
+	ws = calloc(n, sizeof(*ws));
+	th = calloc(n, sizeof(*th));
+	if (t->claimed == NULL || t->busy == NULL || ws == NULL ||
+	    th == NULL) {
+		etk_warnx("out of memory");
+		exit(ETK_EXIT_FAILURE);
+	}
+	pthread_mutex_init(&t->mu, NULL);
+	pthread_cond_init(&t->cv, NULL);
+	for (k = 0; k < n; k++) {
+		ws[k].t = t;
+		if (n == 1 || pthread_create(&th[started], NULL,
+		    source_worker, &ws[k]) != 0)
+			break;
+		started++;
+	}
+	if (started == 0)
+		(void)source_worker(&ws[0]);
+	for (k = 0; k < started; k++)
+		pthread_join(th[k], NULL);
+	/* Workers that could not open the case left sources. */
+	for (k = 0; k < t->nsrc; k++)
+		if (!t->claimed[k])
+			rc = -1;
+	pthread_cond_destroy(&t->cv);
+	pthread_mutex_destroy(&t->mu);
+	free(th);
+	free(ws);
+	return rc;
+}
+
+/* The evidence rows, in source order, as etk-ls and etk-hash make them
+ * (the name and kind of the opened evidence, the input's size and
+ * digest): the tools then find them, and the rows' ids do not depend
+ * on which worker's tool came first. */
+static void
+register_evidence(struct triage *t)
+{
+	struct etk_error err = { 0 };
+	struct etk_evidence *ev;
+	char hex[65];
+	uint64_t size;
+	size_t i;
+
+	for (i = 0; i < t->nsrc; i++) {
+		const struct src *sr = &t->srcs[i];
+
+		if (sr->missing != 0)
+			continue;
+		if (etk_case_input_sha256(t->cmd->kase, sr->arg, hex, &size,
+		    &err) != ETK_OK) {
+			etk_error_clear(&err);
+			continue;
+		}
+		if (etk_evidence_open(&ev, sr->arg, &err) != ETK_OK) {
+			/* The tools report it. */
+			etk_error_clear(&err);
+			continue;
+		}
+		if (etk_case_db_evidence(t->cmd->kase, etk_evidence_name(ev),
+		    sr->arg, etk_evidence_kind_name(ev), size, hex, NULL,
+		    &err) != ETK_OK) {
+			etk_warnx("%s: case database: %s", sr->arg, err.msg);
+			etk_error_clear(&err);
+		}
+		etk_evidence_close(ev);
+	}
 }
 
 /* ---- manifests and report ---- */
@@ -1553,10 +1816,10 @@ main(int argc, char *argv[])
 	struct etk_error err = { 0 };
 	const char *outdir = NULL, *number = NULL, *examiner = NULL;
 	const char *agency = NULL;
-	int64_t t0s, s0s;
-	int32_t t0ns, s0ns;
+	int64_t t0s;
+	int32_t t0ns;
 	uint64_t upto;
-	size_t i, k;
+	size_t i, k, nwork;
 	int ch, acq_fmt_given = 0, status = ETK_EXIT_OK;
 	enum step_id s;
 
@@ -1672,10 +1935,13 @@ main(int argc, char *argv[])
 	if (number != NULL && strcmp(number, etk_case_id(cmd.kase)) != 0)
 		etk_warnx("'%s' is case %s; --case-number %s not used",
 		    t.casedir, etk_case_id(cmd.kase), number);
-	if (db_open(&t) != 0) {
+	if (db_open(&t, &t.db, 1) != 0) {
 		sqlite3_close(t.db);
 		return etk_cmd_end(&cmd, NULL, ETK_EXIT_FAILURE);
 	}
+	/* The workers have their own connections. */
+	sqlite3_close(t.db);
+	t.db = NULL;
 	for (i = 0; i < 3; i++) {
 		static const char *const sub[] = { "logs", "reports",
 		    "exhibits" };
@@ -1689,7 +1955,6 @@ main(int argc, char *argv[])
 	t.nsrc = (size_t)argc;
 	if ((t.srcs = calloc(t.nsrc, sizeof(*t.srcs))) == NULL) {
 		etk_warnx("out of memory");
-		sqlite3_close(t.db);
 		return etk_cmd_end(&cmd, NULL, ETK_EXIT_FAILURE);
 	}
 	for (i = 0; i < t.nsrc; i++) {
@@ -1725,12 +1990,35 @@ main(int argc, char *argv[])
 		sigaction(SIGINT, &sa, NULL);
 		sigaction(SIGTERM, &sa, NULL);
 	}
+	/* W workers, each tool -j max(1, N / W): about N threads in all. */
+	nwork = (size_t)t.threads < t.nsrc ? (size_t)t.threads : t.nsrc;
+	if (nwork > 64)
+		nwork = 64;
+	t.tool_threads = t.threads / (int)nwork > 1 ?
+	    t.threads / (int)nwork : 1;
+	pthread_mutex_init(&t.out_mu, NULL);
 	digests(&t);
+	register_evidence(&t);
 	etk_time_now(&t0s, &t0ns);
+	if (run_sources(&t, nwork) != 0)
+		for (i = 0; i < t.nsrc; i++) {
+			if (t.claimed[i])
+				continue;
+			t.srcs[i].path = xstrdup(t.srcs[i].arg);
+			for (s = 0; s < S__COUNT; s++) {
+				t.srcs[i].steps[s].st = ST_OFF;
+				t.srcs[i].steps[s].exit = -1;
+			}
+			for (s = t.acquire ? S_ACQUIRE : S_VERIFY; s < S__COUNT;
+			    s++)
+				if (!((s == S_HASH && t.no_hash) ||
+				    (s == S_EXTRACT && t.no_extract) ||
+				    (s == S_CARVE && t.no_carve)))
+					not_run(&t, i, s,
+					    "the case could not be opened");
+		}
+	/* The summary in source order, whatever order they finished. */
 	for (i = 0; i < t.nsrc; i++) {
-		etk_time_now(&s0s, &s0ns);
-		process(&t, i);
-		source_entry(&t, i, s0s, s0ns);
 		for (s = 0; s < S__COUNT; s++) {
 			const struct step *sp = &t.srcs[i].steps[s];
 			char scope[200];
@@ -1788,7 +2076,9 @@ main(int argc, char *argv[])
 		status = etk_exit_worst(status, ETK_EXIT_FAILURE);
 	}
 	etk_buf_release(&o.json);
-	sqlite3_close(t.db);
+	free(t.claimed);
+	free(t.busy);
+	pthread_mutex_destroy(&t.out_mu);
 	for (i = 0; i < t.nsrc; i++) {
 		free(t.srcs[i].path);
 		for (s = 0; s < S__COUNT; s++) {
