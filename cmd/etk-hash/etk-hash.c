@@ -27,6 +27,7 @@ enum {
 	OPT_HIDE_KNOWN,
 	OPT_KNOWN,
 	OPT_NO_TYPE,
+	OPT_PIECEWISE,
 	OPT_PLAN,
 	OPT_PRINT_PLAN,
 	OPT_SHARD,
@@ -69,8 +70,8 @@ usage(FILE *fp)
 	    "[--audit file] [--case DIR]\n"
 	    "       [--format text|json|hashdeep|csv|dfxml] [--hide-known] "
 	    "[--json]\n"
-	    "       [--known set] [--no-type] [--plan file] [--shard K/N]\n"
-	    "       [--shard-out dir] source ...\n",
+	    "       [--known set] [--no-type] [--piecewise size] [--plan file]\n"
+	    "       [--shard K/N] [--shard-out dir] source ...\n",
 	    etk_getprogname());
 	if (fp != stdout)
 		return;
@@ -86,6 +87,10 @@ usage(FILE *fp)
 	    "for many small files)\n"
 	    "      --audit FILE    compare with a hashdeep file (exit 4 when "
 	    "anything differs)\n"
+	    "      --piecewise SIZE  hash the media in windows of SIZE bytes at "
+	    "absolute\n"
+	    "                      offsets instead of the files (shards by "
+	    "byte range)\n"
 	    "      --shard K/N     hash only part K of N (contiguous, balanced "
 	    "by bytes; --shard N:\n"
 	    "                      K from ETK_SHARD, SLURM_ARRAY_TASK_ID, "
@@ -360,12 +365,143 @@ open_sets(struct etk_cmd *cmd, struct etk_hashset **sets,
 	return 0;
 }
 
+struct prun {
+	struct hrun *r;
+	const char *name;
+	int stopped;
+};
+
+static int
+on_piece(const struct etk_piece *pc, void *arg)
+{
+	struct prun *p = arg;
+	struct hrun *r = p->r;
+	struct etk_error err = { 0 };
+	struct etk_json j;
+	const char *d;
+
+	etk_buf_reset(&r->tmp);
+	if (r->cmd->json) {
+		etk_json_init(&j, &r->tmp);
+		etk_json_obj_begin(&j);
+		etk_json_kstr(&j, "record", "piece");
+		etk_json_kstr(&j, "source", p->name);
+		etk_json_kuint(&j, "offset", pc->offset);
+		etk_json_kuint(&j, "len", pc->len);
+		if (pc->digests.mask & ETK_DIGEST_MD5)
+			etk_json_kstr(&j, "md5", pc->digests.md5);
+		if (pc->digests.mask & ETK_DIGEST_SHA1)
+			etk_json_kstr(&j, "sha1", pc->digests.sha1);
+		if (pc->digests.mask & ETK_DIGEST_SHA256)
+			etk_json_kstr(&j, "sha256", pc->digests.sha256);
+		etk_json_kstr(&j, "error", pc->reason);
+		etk_json_obj_end(&j);
+		etk_cmd_emit(r->cmd, &r->tmp);
+	} else {
+		d = first_digest(&pc->digests);
+		printf("%s  %s@%" PRIu64 "+%" PRIu64 "%s%s\n", d, p->name,
+		    pc->offset, pc->len, pc->reason != NULL ? "\terror=" : "",
+		    pc->reason != NULL ? pc->reason : "");
+	}
+	if (ferror(stdout)) {
+		r->stopped = 1;
+		r->out_errno = errno;
+		return 1;
+	}
+	if (r->kase != NULL && !r->db_failed &&
+	    etk_case_db_piece(r->kase, r->evidence_id, r->action, pc->offset,
+	    pc->len, &pc->digests, pc->reason, &err) != ETK_OK) {
+		etk_cmd_error(r->cmd, &err);
+		r->db_failed = 1;
+	}
+	return 0;
+}
+
+/* etk hash --piecewise: the media of each source in windows at absolute
+ * offsets; a shard takes whole windows by byte range. */
+static int
+run_pieces(struct hrun *r, uint64_t piece, unsigned mask, uint64_t shard_k,
+    uint64_t shard_n, char **sources, int nsrc)
+{
+	struct etk_cmd *cmd = r->cmd;
+	struct etk_error err = { 0 };
+	struct etk_pieces_opts po;
+	struct etk_progress *pg = NULL;
+	struct etk_source *src;
+	struct prun p;
+	uint64_t total = 0;
+	int i, status = ETK_EXIT_OK;
+
+	if (!cmd->quiet || cmd->progress == ETK_PROGRESS_ON)
+		(void)etk_progress_new(&pg, stderr, cmd->progress, "hash", 0,
+		    &err);
+	for (i = 0; i < nsrc && !r->stopped; i++) {
+		etk_cmd_input(cmd, sources[i]);
+		etk_error_clear(&err);
+		if (etk_source_open(&src, sources[i], &err) != ETK_OK) {
+			etk_cmd_error(cmd, &err);
+			etk_summary_add(cmd->sum, sources[i], "source",
+			    ETK_OUTCOME_ERROR, 0, err.msg);
+			continue;
+		}
+		memset(&po, 0, sizeof(po));
+		po.size = piece;
+		po.digests = mask;
+		if (shard_n != 0) {
+			po.has_range = 1;
+			etk_pieces_shard(etk_source_size(src), piece, shard_k,
+			    shard_n, &po.lo, &po.hi);
+		}
+		total += po.has_range ? po.hi - po.lo : etk_source_size(src);
+		etk_progress_set_total(pg, total);
+		po.progress = pg;
+		memset(&p, 0, sizeof(p));
+		p.r = r;
+		p.name = etk_source_name(src);
+		r->kase = NULL;
+		r->db_failed = 0;
+		if (cmd->kase != NULL && open_case_db(r, sources[i], p.name,
+		    etk_source_format(src), etk_source_size(src)) != 0)
+			status = etk_exit_worst(status, ETK_EXIT_FAILURE);
+		etk_error_clear(&err);
+		if (etk_hash_pieces(src, &po, on_piece, &p, cmd->sum, &err) !=
+		    ETK_OK) {
+			etk_cmd_error(cmd, &err);
+			etk_summary_add(cmd->sum, p.name, "source",
+			    ETK_OUTCOME_ERROR, 0, err.msg);
+		}
+		if (r->kase != NULL) {
+			etk_error_clear(&err);
+			if (etk_case_db_commit(r->kase, &err) != ETK_OK) {
+				etk_wrap(&err, "case database");
+				etk_cmd_error(cmd, &err);
+				status = etk_exit_worst(status,
+				    ETK_EXIT_FAILURE);
+			}
+			r->kase = NULL;
+		}
+		etk_source_close(src);
+	}
+	etk_progress_free(pg);
+	if (r->stopped || fflush(stdout) != 0) {
+		if (r->out_errno != EPIPE && errno != EPIPE) {
+			etk_fail(&err, ETK_EIO, r->out_errno, "write error");
+			etk_cmd_error(cmd, &err);
+			status = etk_exit_worst(status, ETK_EXIT_FAILURE);
+		} else
+			cmd->quiet = 1;
+		clearerr(stdout);
+	}
+	return status;
+}
+
 /* The plan of this run (SCALE.md §4.1): what decides the records
  * (digests, content typing, the sets by content) and the sources, and
  * the shards' bounds from a plan file or a metadata walk. */
 static int
 make_plan(struct etk_cmd *cmd, struct etk_cmd_plan *sp, uint64_t n,
-    unsigned mask, int no_type, const char *const *known, size_t nknown,
+    unsigned mask, int no_type, uint64_t piece, const char *const *known,
+    size_t nknown,
     const char *const *alert, size_t nalert, const char *plan_path,
     char **sources, int nsrc)
 {
@@ -383,6 +519,8 @@ make_plan(struct etk_cmd *cmd, struct etk_cmd_plan *sp, uint64_t n,
 	etk_json_obj_begin(&j);
 	etk_json_kstr(&j, "digests", etk_digest_names(mask));
 	etk_json_kbool(&j, "no_type", no_type);
+	if (piece != 0)
+		etk_json_kuint(&j, "piecewise", piece);
 	etk_json_key(&j, "known");
 	etk_json_arr_begin(&j);
 	for (i = 0; i < nknown; i++)
@@ -410,6 +548,32 @@ make_plan(struct etk_cmd *cmd, struct etk_cmd_plan *sp, uint64_t n,
 			cmd->exit_now = ETK_EXIT_USAGE;
 			etk_cmd_plan_free(sp);
 			return -1;
+		}
+		return 0;
+	}
+	if (piece != 0) {
+		/* Byte ranges of whole windows; the bounds of the first
+		 * source, the bytes of all. */
+		for (i = 0; i < (size_t)nsrc; i++) {
+			struct etk_source *src;
+			uint64_t lo, hi, total;
+
+			if (etk_source_open(&src, sources[i], &err) != ETK_OK) {
+				etk_warnx("%s", err.msg);
+				cmd->exit_now = ETK_EXIT_FAILURE;
+				etk_cmd_plan_free(sp);
+				return -1;
+			}
+			total = etk_source_size(src);
+			etk_source_close(src);
+			for (k = 0; k < n; k++) {
+				etk_pieces_shard(total, piece, k, n, &lo, &hi);
+				if (i == 0) {
+					sp->first[k] = lo;
+					sp->end[k] = hi;
+				}
+				sp->bytes[k] += hi - lo;
+			}
 		}
 		return 0;
 	}
@@ -452,6 +616,7 @@ main(int argc, char *argv[])
 		{ "hide-known",	no_argument,		NULL, OPT_HIDE_KNOWN },
 		{ "known",	required_argument,	NULL, OPT_KNOWN },
 		{ "no-type",	no_argument,		NULL, OPT_NO_TYPE },
+		{ "piecewise",	required_argument,	NULL, OPT_PIECEWISE },
 		{ "plan",	required_argument,	NULL, OPT_PLAN },
 		{ "print-plan",	required_argument,	NULL, OPT_PRINT_PLAN },
 		{ "shard",	required_argument,	NULL, OPT_SHARD },
@@ -462,7 +627,7 @@ main(int argc, char *argv[])
 	const char *audit_path = NULL, *fmt_arg = NULL, *digests_arg = NULL;
 	const char *plan_path = NULL, *shard_out = NULL;
 	struct etk_cmd_plan sp;
-	uint64_t print_plan = 0, gpos = 0, walked = 0;
+	uint64_t print_plan = 0, gpos = 0, walked = 0, piece = 0;
 	int have_plan = 0;
 	size_t nknown = 0, nalert = 0;
 	struct etk_cmd cmd;
@@ -515,6 +680,11 @@ main(int argc, char *argv[])
 		case OPT_PLAN:
 			plan_path = optarg;
 			break;
+		case OPT_PIECEWISE:
+			if (etk_parse_size(optarg, &piece) != 0 || piece == 0)
+				return leave(&cmd, &r, etk_cmd_usage_error(&cmd,
+				    usage, "bad window size '%s'", optarg));
+			break;
 		case OPT_PRINT_PLAN:
 			if (etk_parse_size(optarg, &print_plan) != 0 ||
 			    print_plan == 0)
@@ -560,6 +730,13 @@ main(int argc, char *argv[])
 	if (r.hide_known && nknown == 0)
 		return leave(&cmd, &r, etk_cmd_usage_error(&cmd, usage,
 		    "--hide-known needs --known"));
+	if (piece != 0 && (nknown != 0 || nalert != 0 || audit_path != NULL ||
+	    no_type || (mask & ETK_DIGEST_SSDEEP) ||
+	    (fmt != ETK_FMT_TEXT && fmt != ETK_FMT_JSON)))
+		return leave(&cmd, &r, etk_cmd_usage_error(&cmd, usage,
+		    "--piecewise hashes windows, not files: not with --known, "
+		    "--alert, --audit, --no-type, ssdeep or --format other "
+		    "than text and json"));
 	if ((shard_out != NULL || plan_path != NULL) && shard_n == 0 &&
 	    print_plan == 0)
 		return leave(&cmd, &r, etk_cmd_usage_error(&cmd, usage,
@@ -608,14 +785,15 @@ main(int argc, char *argv[])
 
 	if (shard_n != 0 || print_plan != 0) {
 		if (make_plan(&cmd, &sp, print_plan != 0 ? print_plan : shard_n,
-		    mask, no_type, known_paths, nknown, alert_paths, nalert,
-		    plan_path, argv, argc) != 0) {
+		    mask, no_type, piece, known_paths, nknown, alert_paths,
+		    nalert, plan_path, argv, argc) != 0) {
 			status = cmd.exit_now;
 			goto end;
 		}
 		have_plan = 1;
 		if (print_plan != 0) {
-			if (etk_cmd_plan_print(&sp, "file", stdout) != 0)
+			if (etk_cmd_plan_print(&sp, piece != 0 ? "byte" :
+			    "file", stdout) != 0)
 				status = ETK_EXIT_FAILURE;
 			goto end;
 		}
@@ -629,6 +807,12 @@ main(int argc, char *argv[])
 				return leave(&cmd, &r, cmd.exit_now);
 			}
 		}
+	}
+
+	if (piece != 0) {
+		status = etk_exit_worst(status, run_pieces(&r, piece, mask,
+		    shard_k, shard_n, argv, argc));
+		goto end;
 	}
 
 	memset(&info, 0, sizeof(info));

@@ -170,6 +170,12 @@ ETK_API int etk_case_db_hash(struct etk_case *, uint64_t action,
     const char *locator, uint64_t size, const struct etk_digests *,
     const char *const *known, size_t nknown, const char *const *alert,
     size_t nalert, int ext_mismatch, struct etk_error *);
+/* One row of the pieces table: the digests of the media bytes
+ * [offset, offset + len) of evidence_id (etk hash --piecewise); error:
+ * why the window could not be read whole, or NULL. */
+ETK_API int etk_case_db_piece(struct etk_case *, int64_t evidence_id,
+    uint64_t action, uint64_t offset, uint64_t len,
+    const struct etk_digests *, const char *error, struct etk_error *);
 /* ---- end etk hash ---- */
 
 

@@ -124,6 +124,34 @@ ETK_API int etk_hash_evidence(const char *path,
 ETK_API int etk_hash_plan(const char *path, const struct etk_hash_opts *opts,
     uint64_t *files, uint64_t *bytes, struct etk_error *err);
 
+/* Piecewise digests of a source's media (etk hash --piecewise). */
+struct etk_pieces_opts {
+	uint64_t size;		/* window size (> 0) */
+	unsigned digests;	/* MD5, SHA-1, SHA-256 (default SHA-256) */
+	int has_range;		/* only windows whose first byte lies in */
+	uint64_t lo, hi;	/* [lo, hi) */
+	struct etk_progress *progress;	/* may be NULL; bytes read */
+	volatile int *interrupt;	/* non-zero: stop; may be NULL */
+};
+struct etk_piece {
+	uint64_t offset, len;
+	struct etk_digests digests;
+	int status;		/* ETK_OK, or ETK_EIO: part unreadable,
+				 * hashed as zeros */
+	const char *reason;	/* NULL when status is ETK_OK */
+};
+typedef int (*etk_piece_cb)(const struct etk_piece *, void *arg);
+/* Hash src's media in windows of o->size bytes at absolute offsets, in
+ * order, calling cb for each (non-zero from cb stops).  A summary item
+ * per source counts the windows. */
+ETK_API int etk_hash_pieces(struct etk_source *src,
+    const struct etk_pieces_opts *o, etk_piece_cb cb, void *arg,
+    struct etk_summary *sum, struct etk_error *err);
+/* Shard k of n of the windows of a media of total bytes: [*lo, *hi),
+ * whole windows, about the same number in each shard. */
+ETK_API void etk_pieces_shard(uint64_t total, uint64_t size, uint64_t k,
+    uint64_t n, uint64_t *lo, uint64_t *hi);
+
 /* Split the files etk_hash_evidence would hash from the sources, taken
  * in order (source by source, each in walk order), into n contiguous
  * parts of about equal weight (a file weighs its size plus 64 KiB, the

@@ -13,6 +13,15 @@
 
 #include "custody_int.h"
 
+/* Piecewise digests of a source's media (etk hash --piecewise): windows
+ * at absolute offsets.  Added after schema version 1 shipped, so a case
+ * made before gets the table when it is opened. */
+#define PIECES_TABLE "pieces(id INTEGER PRIMARY KEY, evidence_id INTEGER" \
+    " REFERENCES evidence(id), action INTEGER NOT NULL," \
+    " offset INTEGER NOT NULL, length INTEGER NOT NULL, md5 TEXT," \
+    " sha1 TEXT, sha256 TEXT, error TEXT," \
+    " UNIQUE(action, evidence_id, offset))"
+
 /* Tables of later stages (carved, messages, ...) have the columns their
  * JSON records have (DESIGN.md §5); list values (recipients, numbers,
  * byte_runs, ...) are JSON text.  Every row names the journal entry
@@ -70,6 +79,7 @@ static const char schema[] =
     "CREATE TABLE pole_links(id INTEGER PRIMARY KEY,"
     " action INTEGER NOT NULL, from_entity TEXT NOT NULL, rel TEXT NOT NULL,"
     " to_entity TEXT NOT NULL, role TEXT, record TEXT);\n"
+    "CREATE TABLE " PIECES_TABLE ";\n"
     "CREATE TABLE actions(seq INTEGER PRIMARY KEY, type TEXT NOT NULL,"
     " ts TEXT NOT NULL, exit INTEGER);\n";
 
@@ -166,6 +176,13 @@ etk_cust_db_open(struct etk_case *kase, const char *path,
 		    etk_fail(err, ETK_EUNSUPP, 0, "etk.db: schema version %d "
 		    "not supported (expected %d)", version,
 		    ETK_CASE_DB_VERSION);
+		sqlite3_close(kase->db);
+		kase->db = NULL;
+		return rc;
+	}
+	if (sqlite3_exec(kase->db, "CREATE TABLE IF NOT EXISTS " PIECES_TABLE,
+	    NULL, NULL, NULL) != SQLITE_OK) {
+		rc = db_fail(kase->db, err, "cannot add table pieces");
 		sqlite3_close(kase->db);
 		kase->db = NULL;
 		return rc;
@@ -303,7 +320,7 @@ exec(struct etk_case *kase, const char *sql, struct etk_error *err)
  * actions) is written directly. */
 const char *const etk_cust_row_tables[] = {
 	"volumes", "files", "hashes", "carved", "messages", "calls",
-	"contacts", "images", "pole_entities", "pole_links",
+	"contacts", "images", "pole_entities", "pole_links", "pieces",
 };
 const size_t etk_cust_nrow_tables = sizeof(etk_cust_row_tables) /
     sizeof(etk_cust_row_tables[0]);

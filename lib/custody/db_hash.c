@@ -115,3 +115,35 @@ etk_case_db_hash(struct etk_case *kase, uint64_t action, const char *locator,
 	sqlite3_finalize(st);
 	return rc;
 }
+
+int
+etk_case_db_piece(struct etk_case *kase, int64_t evidence_id,
+    uint64_t action, uint64_t offset, uint64_t len,
+    const struct etk_digests *d, const char *error, struct etk_error *err)
+{
+	static const char sql[] = "INSERT INTO pieces(evidence_id, action,"
+	    " offset, length, md5, sha1, sha256, error) VALUES(?1, ?2, ?3,"
+	    " ?4, ?5, ?6, ?7, ?8)";
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (kase == NULL || kase->db == NULL || d == NULL)
+		return etk_fail(err, ETK_EINVAL, 0,
+		    "piece: no case or digests");
+	if (sqlite3_prepare_v2(kase->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return etk_fail(err, ETK_EIO, 0, "case database: pieces: %s",
+		    sqlite3_errmsg(kase->db));
+	sqlite3_bind_int64(st, 1, evidence_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)action);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)offset);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)len);
+	bind_hex(st, 5, d->mask, ETK_DIGEST_MD5, d->md5);
+	bind_hex(st, 6, d->mask, ETK_DIGEST_SHA1, d->sha1);
+	bind_hex(st, 7, d->mask, ETK_DIGEST_SHA256, d->sha256);
+	if (error != NULL)
+		sqlite3_bind_text(st, 8, error, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? ETK_OK : etk_fail(err, ETK_EIO,
+	    0, "case database: pieces: %s", sqlite3_errmsg(kase->db));
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -90,6 +90,11 @@ static const struct pg_col pole_links_cols[] = {
 	{ "action", I, NN }, { "from_entity", T, NN }, { "rel", T, NN },
 	{ "to_entity", T, NN }, { "role", T, 0 }, { "record", T, 0 },
 };
+static const struct pg_col pieces_cols[] = {
+	{ "evidence_id", I, EV }, { "action", I, NN }, { "offset", I, NN },
+	{ "length", I, NN }, { "md5", T, 0 }, { "sha1", T, 0 },
+	{ "sha256", T, 0 }, { "error", T, 0 },
+};
 static const struct pg_col actions_cols[] = {
 	{ "seq", I, PGC_KEY }, { "type", T, NN }, { "ts", T, NN },
 	{ "exit", I, 0 },
@@ -111,6 +116,7 @@ const struct pg_table etk_pg_tables[] = {
 	TAB(images, "action, locator", NULL, 1),
 	TAB(pole_entities, "action, entity", NULL, 1),
 	TAB(pole_links, NULL, NULL, 1),
+	TAB(pieces, "action, evidence_id, offset", NULL, 1),
 	TAB(actions, NULL, NULL, 0),
 };
 const size_t etk_pg_ntables = N(etk_pg_tables);
