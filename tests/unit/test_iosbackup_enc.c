@@ -124,6 +124,8 @@ static const char gen_py[] =
     "open(os.path.join(out, 'pw-wrong'), 'wb').write(PW + b'x\\n')\n"
     "open(os.path.join(out, 'pw-empty'), 'wb').write(b'\\n')\n";
 
+static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 static int
 sh(const char *fmt, ...)
 {
