@@ -27,6 +27,10 @@ enum {
 	OPT_COUNTRY = ETK_OPT_FIRST_PRIVATE,
 	OPT_LIST,
 	OPT_PASSWORD_FILE,
+	OPT_PLAN,
+	OPT_PRINT_PLAN,
+	OPT_SHARD,
+	OPT_SHARD_OUT,
 	OPT_SINCE,
 	OPT_UNTIL,
 	OPT_WHAT
@@ -58,9 +62,9 @@ usage(FILE *fp)
 		fprintf(fp, "%s: ", etk_getprogname());
 	fprintf(fp, "usage: %s [-hqV] [-j N] [--case DIR] [--country CC] "
 	    "[--json] [--list]\n"
-	    "       [--password-file FILE] [--since T] [--until T] "
-	    "[--what LIST]\n"
-	    "       -o DIR source\n",
+	    "       [--password-file FILE] [--plan FILE] [--shard K/N] "
+	    "[--shard-out DIR]\n"
+	    "       [--since T] [--until T] [--what LIST] -o DIR source\n",
 	    etk_getprogname());
 	if (fp != stdout)
 		return;
@@ -81,6 +85,13 @@ usage(FILE *fp)
 	    "(e.g. 44)\n"
 	    "      --list          list the artifacts and their paths, then "
 	    "exit\n"
+	    "      --shard K/N     only part K of N of the source's files "
+	    "(contiguous, balanced\n"
+	    "                      by bytes; not with pole in --what)\n"
+	    "      --shard-out DIR write the shard's records to "
+	    "DIR/shard-K.db and a done-record\n"
+	    "      --plan FILE     take the shards' bounds from a plan made by "
+	    "etk plan\n"
 	    "      --password-file FILE\n"
 	    "                      password of an encrypted iOS backup: "
 	    "the first line of FILE\n"
@@ -143,13 +154,12 @@ open_case_db(struct xrun *r, const char *path, const char *pwfile)
 	struct etk_case *kase = r->cmd->kase;
 	struct etk_evidence *ev = NULL;
 	struct etk_source *src;
-	struct etk_buf jpath;
-	char hex[65], head[65];
-	uint64_t isize = 0, seq = 0;
+	char hex[65];
+	uint64_t isize = 0;
 	char *name = NULL, *kind = NULL;
 	int64_t evid = 0;
 	struct etk_evidence_opts eo;
-	int have, rc = -1;
+	int have = 0, rc = -1;
 
 	memset(&eo, 0, sizeof(eo));
 	eo.password_file = pwfile;
@@ -162,27 +172,94 @@ open_case_db(struct xrun *r, const char *path, const char *pwfile)
 	etk_evidence_close(ev);
 	if (name == NULL || kind == NULL)
 		goto out;
-	have = etk_case_input_sha256(kase, path, hex, &isize, &err) == ETK_OK;
+	/* A shard does not read its whole input: the merge hashes it. */
+	if (!etk_cmd_shard_active(r->cmd))
+		have = etk_case_input_sha256(kase, path, hex, &isize, &err) ==
+		    ETK_OK;
 	etk_error_clear(&err);
-	etk_buf_init(&jpath);
-	etk_buf_printf(&jpath, "%s/journal.jsonl", etk_case_dir(kase));
-	if (etk_journal_head(jpath.data, &seq, head, &err) != ETK_OK ||
-	    etk_case_db_evidence(kase, name, path, kind, isize,
+	if (etk_case_db_evidence(kase, name, path, kind, isize,
 	    have ? hex : NULL, &evid, &err) != ETK_OK ||
 	    etk_case_db_begin(kase, &err) != ETK_OK) {
-		etk_buf_release(&jpath);
 		etk_wrap(&err, "case database");
 		etk_cmd_error(r->cmd, &err);
 		goto out;
 	}
-	etk_buf_release(&jpath);
-	r->action = seq + 1;
+	/* Rows are numbered with the journal entry when it is appended. */
+	r->action = 0;
 	r->kase = kase;
 	rc = 0;
 out:
 	free(name);
 	free(kind);
 	return rc;
+}
+
+/* The plan of this run (SCALE.md §4.1): what decides the records (the
+ * kinds, the time window, the calling code) and the source; the bounds
+ * from a plan file or a metadata walk of the source's file index. */
+static int
+extract_plan(struct etk_cmd_plan *sp, uint64_t n,
+    const struct etk_extract_opts *o, const char *plan_path, char *source)
+{
+	struct etk_error err = { 0 };
+	struct etk_json j;
+	struct etk_buf b;
+	uint64_t *bounds, k;
+	char why[512], t[ETK_TIME_MAX];
+	char *srcs[1];
+
+	srcs[0] = source;
+	etk_buf_init(&b);
+	etk_json_init(&j, &b);
+	etk_json_obj_begin(&j);
+	etk_json_kuint(&j, "what", o->what);
+	etk_json_key(&j, "since");
+	if (o->has_since) {
+		etk_time_format(o->since_s, o->since_ns, t);
+		etk_json_str(&j, t);
+	} else
+		etk_json_null(&j);
+	etk_json_key(&j, "until_before");
+	if (o->has_until) {
+		etk_time_format(o->until_s, o->until_ns, t);
+		etk_json_str(&j, t);
+	} else
+		etk_json_null(&j);
+	etk_json_kstr(&j, "country", o->country);
+	etk_json_obj_end(&j);
+	if (b.oom || etk_cmd_plan_init(sp, "extract", n, b.data, srcs, 1, why,
+	    sizeof(why)) != 0) {
+		etk_warnx("%s", b.oom ? "out of memory" : why);
+		etk_buf_release(&b);
+		return ETK_EXIT_FAILURE;
+	}
+	etk_buf_release(&b);
+	if (plan_path != NULL) {
+		if (etk_cmd_plan_read(sp, plan_path, why, sizeof(why)) != 0) {
+			etk_warnx("%s", why);
+			etk_cmd_plan_free(sp);
+			return ETK_EXIT_USAGE;
+		}
+		return 0;
+	}
+	if ((bounds = calloc((size_t)n + 1, sizeof(*bounds))) == NULL) {
+		etk_cmd_plan_free(sp);
+		return ETK_EXIT_FAILURE;
+	}
+	if (etk_extract_split(source, o, n, bounds, sp->bytes, &err) !=
+	    ETK_OK) {
+		etk_warnx("cannot plan shards: %s", err.msg);
+		free(bounds);
+		etk_cmd_plan_free(sp);
+		return err.code == ETK_EINVAL ? ETK_EXIT_USAGE :
+		    ETK_EXIT_FAILURE;
+	}
+	for (k = 0; k < n; k++) {
+		sp->first[k] = bounds[k];
+		sp->end[k] = bounds[k + 1];
+	}
+	free(bounds);
+	return 0;
 }
 
 static void
@@ -207,6 +284,10 @@ main(int argc, char *argv[])
 		{ "list",	no_argument,		NULL, OPT_LIST },
 		{ "output",	required_argument,	NULL, 'o' },
 		{ "password-file", required_argument,	NULL, OPT_PASSWORD_FILE },
+		{ "plan",	required_argument,	NULL, OPT_PLAN },
+		{ "print-plan",	required_argument,	NULL, OPT_PRINT_PLAN },
+		{ "shard",	required_argument,	NULL, OPT_SHARD },
+		{ "shard-out",	required_argument,	NULL, OPT_SHARD_OUT },
 		{ "since",	required_argument,	NULL, OPT_SINCE },
 		{ "until",	required_argument,	NULL, OPT_UNTIL },
 		{ "what",	required_argument,	NULL, OPT_WHAT },
@@ -221,8 +302,10 @@ main(int argc, char *argv[])
 	struct etk_buf list;
 	struct sigaction sa;
 	struct xrun r;
-	const char *what_arg = "all";
-	char q[64];
+	const char *what_arg = "all", *plan_path = NULL, *shard_out = NULL;
+	struct etk_cmd_plan sp;
+	uint64_t shard_k = 0, shard_n = 0, print_plan = 0;
+	char q[64], why[512];
 	size_t i;
 	int ch, rc, list_only = 0, status = ETK_EXIT_OK;
 
@@ -257,6 +340,25 @@ main(int argc, char *argv[])
 			break;
 		case OPT_PASSWORD_FILE:
 			o.password_file = optarg;
+			break;
+		case OPT_PLAN:
+			plan_path = optarg;
+			break;
+		case OPT_PRINT_PLAN:
+			if (etk_parse_size(optarg, &print_plan) != 0 ||
+			    print_plan == 0)
+				return etk_cmd_leave(&cmd, etk_cmd_usage_error(
+				    &cmd, usage, "bad number of shards '%s'",
+				    optarg));
+			break;
+		case OPT_SHARD:
+			if (etk_cmd_parse_shard(optarg, &shard_k, &shard_n, why,
+			    sizeof(why)) != 0)
+				return etk_cmd_leave(&cmd, etk_cmd_usage_error(
+				    &cmd, usage, "%s", why));
+			break;
+		case OPT_SHARD_OUT:
+			shard_out = optarg;
 			break;
 		case OPT_SINCE:
 			if (etk_extract_parse_time(optarg, 0, &o.since_s,
@@ -311,15 +413,50 @@ main(int argc, char *argv[])
 	if (argc > 1)
 		return etk_cmd_leave(&cmd, etk_cmd_usage_error(&cmd, usage,
 		    "one source at a time (got %d)", argc));
-	if (r.dir == NULL && !cmd.json)
+	if (r.dir == NULL && !cmd.json && print_plan == 0)
 		return etk_cmd_leave(&cmd, etk_cmd_usage_error(&cmd, usage,
 		    "no output directory given (-o DIR)"));
+	if ((shard_out != NULL || plan_path != NULL) && shard_n == 0 &&
+	    print_plan == 0)
+		return etk_cmd_leave(&cmd, etk_cmd_usage_error(&cmd, usage,
+		    "--shard-out and --plan need --shard"));
+	if (print_plan != 0 && (shard_n != 0 || shard_out != NULL))
+		return etk_cmd_leave(&cmd, etk_cmd_usage_error(&cmd, usage,
+		    "--print-plan makes a plan; it runs no shard"));
+	if (shard_out != NULL && cmd.case_explicit)
+		return etk_cmd_leave(&cmd, etk_cmd_usage_error(&cmd, usage,
+		    "--shard-out and --case: a shard writes its own "
+		    "database; etk merge loads it into the case"));
+	if ((shard_n != 0 || print_plan != 0) && (o.what & ETK_EXTRACT_POLE))
+		return etk_cmd_leave(&cmd, etk_cmd_usage_error(&cmd, usage,
+		    "POLE indexes a whole run: a shard cannot build it (give "
+		    "--what without pole, e.g. messages,calls,contacts,"
+		    "images)"));
 	if (o.has_since && o.has_until && (o.since_s > o.until_s ||
 	    (o.since_s == o.until_s && o.since_ns >= o.until_ns)))
 		return etk_cmd_leave(&cmd, etk_cmd_usage_error(&cmd, usage,
 		    "--since is not before --until"));
 
-	if (etk_cmd_open_case(&cmd) != 0)
+	if (shard_n != 0 || print_plan != 0) {
+		if ((rc = extract_plan(&sp, print_plan != 0 ? print_plan :
+		    shard_n, &o, plan_path, argv[0])) != 0)
+			return etk_cmd_leave(&cmd, rc);
+		if (print_plan != 0) {
+			rc = etk_cmd_plan_print(&sp, "file", stdout) != 0 ?
+			    ETK_EXIT_FAILURE : ETK_EXIT_OK;
+			etk_cmd_plan_free(&sp);
+			return etk_cmd_leave(&cmd, rc);
+		}
+		o.use_range = 1;
+		o.range_first = sp.first[shard_k];
+		o.range_end = sp.end[shard_k];
+		rc = shard_out == NULL ? 0 : etk_cmd_shard_begin(&cmd,
+		    shard_out, "extract", shard_k, shard_n, sp.id);
+		etk_cmd_plan_free(&sp);
+		if (rc != 0)
+			return cmd.exit_now;
+	}
+	if (shard_out == NULL && etk_cmd_open_case(&cmd) != 0)
 		return etk_cmd_leave(&cmd, cmd.exit_now);
 	etk_buf_init(&r.tmp);
 	etk_cmd_input(&cmd, argv[0]);
@@ -402,7 +539,8 @@ main(int argc, char *argv[])
 	if (res.db_failed)
 		status = etk_exit_worst(status, ETK_EXIT_FAILURE);
 	if (interrupted)
-		status = etk_exit_worst(status, ETK_EXIT_PARTIAL);
+		status = etk_cmd_shard_active(&cmd) ? ETK_EXIT_TEMPFAIL :
+		    etk_exit_worst(status, ETK_EXIT_PARTIAL);
 	if (r.out_failed && r.out_errno == EPIPE) {
 		cmd.quiet = 1;
 		clearerr(stdout);

@@ -29,8 +29,8 @@ usage(FILE *fp)
 {
 	if (fp != stdout)
 		fprintf(fp, "%s: ", etk_getprogname());
-	fprintf(fp, "usage: %s [-hqV] [-o file] -n N hash|carve "
-	    "[tool option ...] source ...\n", etk_getprogname());
+	fprintf(fp, "usage: %s [-hqV] [-o file] -n N hash|carve|extract\n"
+	    "       [tool option ...] source ...\n", etk_getprogname());
 	if (fp != stdout)
 		return;
 	fputs("options:\n"
@@ -126,8 +126,10 @@ main(int argc, char *argv[])
 		return ETK_EXIT_USAGE;
 	}
 	tool = argv[0];
-	if (strcmp(tool, "hash") != 0 && strcmp(tool, "carve") != 0) {
-		etk_warnx("'%s' is not sharded by a plan (hash, carve)", tool);
+	if (strcmp(tool, "hash") != 0 && strcmp(tool, "carve") != 0 &&
+	    strcmp(tool, "extract") != 0) {
+		etk_warnx("'%s' is not sharded by a plan (hash, carve, "
+		    "extract)", tool);
 		usage(stderr);
 		return ETK_EXIT_USAGE;
 	}

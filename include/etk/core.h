@@ -116,6 +116,13 @@ ETK_API void etk_time_format(int64_t sec, int32_t nsec, char *out);
 /* The current wall-clock time (for journals only, never data records). */
 ETK_API void etk_time_now(int64_t *sec, int32_t *nsec);
 
+/* Cut n items of weights w[] (plus per_item each) into parts contiguous
+ * runs of about equal weight: part k is items [bounds[k], bounds[k+1])
+ * (bounds: parts + 1 entries); bytes[k] (may be NULL) sums w[] of part
+ * k.  The same weights give the same cut on any machine. */
+ETK_API void etk_split_weights(const uint64_t *w, size_t n, uint64_t parts,
+    uint64_t per_item, uint64_t *bounds, uint64_t *bytes);
+
 /* Write a file atomically: temp file in the same directory, fsync, rename,
  * fsync the directory.  Fails with ETK_EEXIST if path exists and
  * overwrite is 0.  sha256hex (65 bytes) may be NULL; else receives the

@@ -85,6 +85,14 @@ struct etk_extract_opts {
 	 * (etk_case_db_begin) and commits it.  NULL: none. */
 	struct etk_case *kase;
 	uint64_t action;
+	/* use_range: only the indexed files at positions [range_first,
+	 * range_end) of the source's file index (sorted by canonical
+	 * path): a part of a split (etk_extract_split).  The whole index
+	 * is still built, so attachments and companions (-wal, -journal)
+	 * resolve as in a full run.  POLE needs a whole run: with
+	 * use_range, what must not include it (ETK_EINVAL). */
+	int use_range;
+	uint64_t range_first, range_end;
 };
 
 /* Counts of what a run produced. */
@@ -121,6 +129,14 @@ ETK_API int etk_extract_finish(struct etk_extract *,
     struct etk_extract_result *res, struct etk_error *err);
 /* Accepts NULL.  Temporary files of an unfinished run are removed. */
 ETK_API void etk_extract_free(struct etk_extract *);
+/* Cut the source's file index into n contiguous parts of about equal
+ * weight (a file weighs its size plus 64 KiB): part k is positions
+ * [bounds[k], bounds[k+1]) (bounds: n + 1 entries); bytes[k] (may be
+ * NULL) the bytes of part k.  A metadata walk; o gives the password
+ * file only. */
+ETK_API int etk_extract_split(const char *path,
+    const struct etk_extract_opts *o, uint64_t n, uint64_t *bounds,
+    uint64_t *bytes, struct etk_error *err);
 
 /* One line per artifact: "name\twhat\tpaths\tdescription\n" (what as
  * "messages,calls"; paths comma-separated). */

@@ -227,6 +227,10 @@ etk_extract_new(struct etk_extract **out, const struct etk_extract_opts *o,
 	int exists, e, rc;
 
 	*out = NULL;
+	if (o->use_range && (o->what == 0 || (o->what & ETK_EXTRACT_POLE)))
+		return etk_fail(err, ETK_EINVAL, 0, "POLE indexes a whole run: "
+		    "a part of a split cannot build it (leave pole out of "
+		    "--what)");
 	if ((x = calloc(1, sizeof(*x))) == NULL)
 		return etk_fail(err, ETK_ENOMEM, ENOMEM, "out of memory");
 	x->o = *o;
@@ -642,7 +646,7 @@ etk_extract_run(struct etk_extract *x, const char *path,
 	struct ex_index ix;
 	unsigned char *head = NULL;
 	char mime[128];
-	size_t narts, i, k, got;
+	size_t narts, i, k, got, lo, hi;
 	uint64_t unrec = 0, images0, unread = 0;
 	int rc;
 
@@ -659,6 +663,15 @@ etk_extract_run(struct etk_extract *x, const char *path,
 	if ((rc = ex_index_build(&ix, x->ev, sum, x->o.interrupt, err)) != 0)
 		goto out;
 	x->res.files += ix.n;
+	/* A part of a split: the files at [lo, hi) of the index. */
+	lo = 0;
+	hi = ix.n;
+	if (x->o.use_range) {
+		lo = x->o.range_first < ix.n ? (size_t)x->o.range_first : ix.n;
+		hi = x->o.range_end < ix.n ? (size_t)x->o.range_end : ix.n;
+		if (hi < lo)
+			hi = lo;
+	}
 	if ((x->what & EX_WHAT_IMAGES) &&
 	    (rc = etk_magic_open(&x->magic, err)) != 0)
 		goto out;
@@ -670,14 +683,14 @@ etk_extract_run(struct etk_extract *x, const char *path,
 	if (x->o.progress != NULL) {
 		uint64_t total = 0;
 
-		for (i = 0; i < ix.n; i++)
+		for (i = lo; i < hi; i++)
 			total += ix.v[i].size;
 		etk_progress_set_total(x->o.progress, total);
 	}
 
 	/* Pass 1: what each file is, by its content. */
 	images0 = x->res.images;
-	for (i = 0; i < ix.n && !stopped(x); i++) {
+	for (i = lo; i < hi && !stopped(x); i++) {
 		struct ex_ent *e = &ix.v[i];
 		struct etk_error rerr = { 0 };
 
@@ -723,7 +736,7 @@ etk_extract_run(struct etk_extract *x, const char *path,
 	if (narts > MAX_ARTIFACTS)
 		narts = MAX_ARTIFACTS;
 	memset(seen, 0, sizeof(seen));
-	for (i = 0; i < ix.n && !stopped(x); i++)
+	for (i = lo; i < hi && !stopped(x); i++)
 		if (ix.v[i].is_db && x->parse != 0)
 			parse_db(x, &ix.v[i], arts, narts, seen, &unrec);
 	for (k = 0; k < narts && x->parse != 0 && !stopped(x); k++) {
@@ -757,6 +770,41 @@ out:
 	etk_evidence_close(x->ev);
 	x->ev = NULL;
 	x->evname = NULL;
+	return rc;
+}
+
+int
+etk_extract_split(const char *path, const struct etk_extract_opts *o,
+    uint64_t n, uint64_t *bounds, uint64_t *bytes, struct etk_error *err)
+{
+	struct etk_evidence_opts eo;
+	struct etk_evidence *ev = NULL;
+	struct ex_index ix;
+	uint64_t *w = NULL;
+	size_t i;
+	int rc;
+
+	if (path == NULL || n == 0 || bounds == NULL)
+		return etk_fail(err, ETK_EINVAL, 0, "split: bad arguments");
+	memset(&eo, 0, sizeof(eo));
+	eo.password_file = o != NULL ? o->password_file : NULL;
+	if ((rc = etk_evidence_open_opts(&ev, path, &eo, err)) != 0)
+		return rc;
+	memset(&ix, 0, sizeof(ix));
+	if ((rc = ex_index_build(&ix, ev, NULL, NULL, err)) == 0) {
+		if ((w = malloc((ix.n != 0 ? ix.n : 1) * sizeof(*w))) == NULL)
+			rc = etk_fail(err, ETK_ENOMEM, ENOMEM,
+			    "out of memory");
+		else {
+			for (i = 0; i < ix.n; i++)
+				w[i] = ix.v[i].size;
+			etk_split_weights(w, ix.n, n, 64 * 1024, bounds,
+			    bytes);
+		}
+	}
+	free(w);
+	ex_index_release(&ix);
+	etk_evidence_close(ev);
 	return rc;
 }
 

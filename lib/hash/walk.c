@@ -350,8 +350,7 @@ etk_hash_split(const char *const *paths, size_t npaths,
 	struct etk_evidence *ev;
 	struct plan pl;
 	unsigned flags;
-	unsigned __int128 total = 0, cum = 0, target;
-	uint64_t k, before;
+	uint64_t before;
 	size_t i;
 	int rc = ETK_OK;
 
@@ -387,26 +386,8 @@ etk_hash_split(const char *const *paths, size_t npaths,
 			goto out;
 		counts[i] = pl.nw - before;
 	}
-	for (i = 0; i < pl.nw; i++)
-		total += pl.weights[i] + SPLIT_FILE_COST;
-	/* Part k starts at the first file whose weight before it reaches
-	 * k/n of the total. */
-	bounds[0] = 0;
-	k = 1;
-	for (i = 0; i < pl.nw && k < n; i++) {
-		while (k < n && cum >= total * k / n)
-			bounds[k++] = i;
-		cum += pl.weights[i] + SPLIT_FILE_COST;
-	}
-	while (k <= n)
-		bounds[k++] = pl.nw;
-	if (bytes != NULL)
-		for (k = 0; k < n; k++) {
-			target = 0;
-			for (i = bounds[k]; i < bounds[k + 1]; i++)
-				target += pl.weights[i];
-			bytes[k] = (uint64_t)target;
-		}
+	etk_split_weights(pl.weights, pl.nw, n, SPLIT_FILE_COST, bounds,
+	    bytes);
 out:
 	free(pl.weights);
 	return rc;

@@ -25,7 +25,7 @@ expect_rc 2
 expect_err_first "etk-plan: no number of shards (-n N)"
 run etk-plan -n 0 hash "$E4"
 expect_rc 2
-run etk-plan -n 2 extract "$E4"
+run etk-plan -n 2 ls "$E4"
 expect_rc 2
 expect_err_has "not sharded by a plan"
 run etk-merge
@@ -76,7 +76,8 @@ fresh_case() {
 # The rows of a case's tables, every column but the database's own
 # row id (the actions table, which holds times, is left out).
 dump() {
-	for t in evidence files hashes carved volumes pieces; do
+	for t in evidence files hashes carved volumes pieces messages calls \
+	    contacts images; do
 		echo "== $t"
 		sqlite3 "$1/etk.db" "SELECT * FROM $t ORDER BY id"
 	done
@@ -159,6 +160,33 @@ else
 		done | sort >"$T/f.sh"
 		check "carve N=$n: the same files as one run" cmp -s "$T/f.one" "$T/f.sh"
 	done
+
+	# extract: N shards of a source's files; POLE is refused (it
+	# indexes a whole run).
+	W=messages,calls,contacts,images
+	for src in "$P" "$FIX/ios-ffs.E01"; do
+		b=$(basename "$src")
+		fresh_case "$T/one-x$b"
+		run etk-extract -q --what $W --case "$T/one-x$b" -o "$T/one-x$b.out" "$src"
+		expect_rc 0
+		dump "$T/one-x$b" >"$T/one-x$b.dump"
+		check "extract $b: the reference has messages" test "$(sqlite3 "$T/one-x$b/etk.db" 'SELECT count(*) FROM messages')" -gt 5
+		for n in 1 2 4; do
+			seq 0 $((n - 1)) >"$T/ks"
+			mkdir -p "$T/xo-$b-$n"
+			run parallel -j2 etk-extract -q --what $W --shard {}/$n \
+			    --shard-out "$T/xs-$b-$n" -o "$T/xo-$b-$n/{}" "$src" :::: "$T/ks"
+			expect_rc 0
+			fresh_case "$T/m-x$b$n"
+			run etk-merge -q --case "$T/m-x$b$n" "$T/xs-$b-$n"
+			expect_rc 0
+			dump "$T/m-x$b$n" >"$T/m-x$b$n.dump"
+			check "extract $b N=$n: merged case rows == one run's" cmp -s "$T/one-x$b.dump" "$T/m-x$b$n.dump"
+		done
+	done
+	run etk-extract --shard 0/2 --shard-out "$T/xp" -o "$T/xpo" "$P"
+	expect_rc 2
+	expect_err_has "POLE indexes a whole run"
 
 	# The merge entry names every shard file with its digest, and the
 	# case still verifies.
