@@ -226,13 +226,17 @@ emit(struct mrun *m, const struct shard *s, uint64_t rows, const char *into)
 		    "%s\n", s->k, m->n, rows, s->sha256, into);
 }
 
-/* Has this plan been merged into the case already?  The journal line
- * number, or 0. */
+/* Has this plan been merged into the case already (a merge entry for it
+ * that exited 0)?  The journal line number, or 0. */
 static uint64_t
 merged_before(struct etk_cmd *cmd, const char *plan_id)
 {
+	const struct etk_jval *scope, *ex;
+	struct etk_jval *doc;
+	const char *type, *plan;
 	char needle[96], *line = NULL, *path;
 	size_t cap = 0;
+	ssize_t len;
 	uint64_t n = 0, found = 0;
 	FILE *fp;
 
@@ -240,11 +244,25 @@ merged_before(struct etk_cmd *cmd, const char *plan_id)
 		return 0;
 	snprintf(needle, sizeof(needle), "\"merged_plan\":\"%s\"", plan_id);
 	if ((fp = fopen(path, "re")) != NULL) {
-		while (getline(&line, &cap, fp) > 0) {
+		while ((len = getline(&line, &cap, fp)) > 0) {
 			n++;
-			if (strstr(line, needle) != NULL &&
-			    strstr(line, "\"type\":\"merge\"") != NULL)
+			if (strstr(line, needle) == NULL)
+				continue;
+			doc = NULL;
+			if (etk_json_parse(line, (size_t)len, &doc, NULL) !=
+			    ETK_OK)
+				continue;
+			type = etk_jval_str(doc, "type");
+			scope = etk_jval_get(doc, "scope");
+			plan = scope != NULL ? etk_jval_str(scope,
+			    "merged_plan") : NULL;
+			ex = etk_jval_get(doc, "exit");
+			if (type != NULL && strcmp(type, "merge") == 0 &&
+			    plan != NULL && strcmp(plan, plan_id) == 0 &&
+			    ex != NULL && ex->type == ETK_JNUM && ex->is_int &&
+			    ex->inum == 0)
 				found = n;
+			etk_jval_free(doc);
 		}
 		fclose(fp);
 	}

@@ -159,10 +159,12 @@ read_small(const char *path, char **text, size_t *len)
 }
 
 /* Is the done-record there, for this plan and shard, and does its
- * output still have the digest it records?  1 yes, 0 no (run it),
- * -1 it belongs to another plan (message in why). */
+ * output still have the digest it records?  1 yes (*recorded: the exit
+ * it records), 0 no (run it), -1 it belongs to another plan (message in
+ * why). */
 static int
-done_ok(const struct etk_cmd_shard *s, char *why, size_t whylen)
+done_ok(const struct etk_cmd_shard *s, int *recorded, char *why,
+    size_t whylen)
 {
 	const struct etk_jval *v, *out;
 	struct etk_jval *doc = NULL;
@@ -197,6 +199,9 @@ done_ok(const struct etk_cmd_shard *s, char *why, size_t whylen)
 	if (etk_file_sha256(s->db, hex, &size, NULL) != ETK_OK ||
 	    strcmp(hex, v->str) != 0)
 		goto out;
+	*recorded = (v = etk_jval_get(doc, "exit")) != NULL &&
+	    v->type == ETK_JNUM && v->is_int && v->inum >= 0 &&
+	    v->inum < 256 ? (int)v->inum : ETK_EXIT_OK;
 	rc = 1;
 out:
 	etk_jval_free(doc);
@@ -228,7 +233,7 @@ etk_cmd_shard_begin(struct etk_cmd *cmd, const char *dir, const char *tool,
 	struct etk_error err = { 0 };
 	struct etk_cmd_shard *s;
 	char why[512];
-	int d;
+	int d, recorded = ETK_EXIT_OK;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		goto oom;
@@ -251,7 +256,7 @@ etk_cmd_shard_begin(struct etk_cmd *cmd, const char *dir, const char *tool,
 		    ETK_EXIT_TEMPFAIL : ETK_EXIT_FAILURE;
 		return -1;
 	}
-	if ((d = done_ok(s, why, sizeof(why))) != 0) {
+	if ((d = done_ok(s, &recorded, why, sizeof(why))) != 0) {
 		if (d < 0)
 			etk_warnx("%s", why);
 		else if (!cmd->quiet)
@@ -259,7 +264,9 @@ etk_cmd_shard_begin(struct etk_cmd *cmd, const char *dir, const char *tool,
 			    "(%s); nothing to do", k, n, s->done);
 		shard_free(s);
 		etk_cmd_leave(cmd, 0);
-		cmd->exit_now = d < 0 ? ETK_EXIT_USAGE : ETK_EXIT_OK;
+		/* The status it ended with: a partial shard stays partial
+		 * however often an engine retries it. */
+		cmd->exit_now = d < 0 ? ETK_EXIT_USAGE : recorded;
 		return d < 0 ? -1 : 1;
 	}
 	remove_stale(s);

@@ -562,11 +562,12 @@ etk_case_db_evidence(struct etk_case *kase, const char *name,
 	char oldhex[129];
 	sqlite3_stmt *st, *up = NULL;
 	int64_t id;
-	int rc;
+	int rc, tries = 0;
 
 	if (kase == NULL || name == NULL || path == NULL)
 		return etk_fail(err, ETK_EINVAL, 0,
 		    "evidence: no case, name or path");
+again:
 	if ((st = stmt(kase, CST_EVIDENCE_GET, err)) == NULL)
 		return err != NULL ? err->code : ETK_EIO;
 	bind_text(st, 1, path);
@@ -614,6 +615,10 @@ etk_case_db_evidence(struct etk_case *kase, const char *name,
 	bind_text(st, 5, sha256);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
+	/* Another run on the case added it between our look and our
+	 * insert: take theirs. */
+	if ((rc & 0xff) == SQLITE_CONSTRAINT && tries++ == 0)
+		goto again;
 	if (rc != SQLITE_DONE)
 		return db_fail(kase->db, err, "evidence");
 	if (evidence_id != NULL)

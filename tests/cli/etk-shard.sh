@@ -284,6 +284,25 @@ EOF
 	expect_rc 4
 	expect_err_has "but its done-record says"
 	check "a refused merge adds no row" test "$(sqlite3 "$T/m-x/etk.db" 'SELECT count(*) FROM files')" -eq 0
+	# A shard file that is not a shard database (its done-record
+	# agreeing): the merge fails whole, and a later good merge of the
+	# same plan is not taken for done.
+	cp -r "$T/sh-2" "$T/corrupt"
+	cp "$T/corrupt/shard-1.db" "$T/good-1.db"
+	printf 'not a database' >"$T/corrupt/shard-1.db"
+	good=$(sha256sum "$T/good-1.db" | cut -d' ' -f1)
+	bad=$(sha256sum "$T/corrupt/shard-1.db" | cut -d' ' -f1)
+	sed -i "s/$good/$bad/" "$T/corrupt/shard-1.done.json"
+	fresh_case "$T/m-y"
+	run etk-merge --case "$T/m-y" "$T/corrupt"
+	expect_rc 1
+	expect_err_has "shard-1.db"
+	check "a failed merge adds no row" test "$(sqlite3 "$T/m-y/etk.db" 'SELECT count(*) FROM files')" -eq 0
+	cp "$T/good-1.db" "$T/corrupt/shard-1.db"
+	sed -i "s/$bad/$good/" "$T/corrupt/shard-1.done.json"
+	run etk-merge -q --case "$T/m-y" "$T/corrupt"
+	expect_rc 0
+	check "after a failed merge, the plan merges" test "$(sqlite3 "$T/m-y/etk.db" 'SELECT count(*) FROM files')" -eq "$(sqlite3 "$T/one-h/etk.db" 'SELECT count(*) FROM files')"
 	# A done-record of another plan in the output directory is refused.
 	run etk-hash -q -c md5 --shard 0/2 --shard-out "$T/sh-2" "$P" "$E4"
 	expect_rc 2
