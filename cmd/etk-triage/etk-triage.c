@@ -29,6 +29,14 @@
  * the case database table triage_steps under a key, the SHA-256 of the
  * step name, the input's digest, the options that change the step's
  * result and the etk version; a later run with the same key skips it.
+ *
+ * --shard K/N (issue 9, triage by source): only the sources assigned to
+ * shard K (in the order given, each to the shard with the fewest bytes
+ * so far; twins with their first occurrence) are processed, into the
+ * shared case; no manifest, report, final entry or seal.  A final run
+ * without --shard finds every step done and makes them.  A case that is
+ * not there is made under a lock file beside it, so that of shards
+ * started at once one makes it and the others open it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -41,6 +49,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -82,7 +91,8 @@ enum {
 	OPT_ACQUIRE_FORMAT,
 	OPT_NO_CARVE,
 	OPT_NO_EXTRACT,
-	OPT_NO_HASH
+	OPT_NO_HASH,
+	OPT_SHARD
 };
 
 #define MAX_SETS 16
@@ -143,6 +153,12 @@ struct triage {
 	size_t nsrc;
 	uint64_t run_tag;	/* journal seq at start, names the logs */
 	int status;
+	/* --shard K/N: only the sources with mine[i] set are processed,
+	 * and no manifest, report or seal is made */
+	int sharded;
+	uint64_t shard_k, shard_n;
+	unsigned char *mine;
+	size_t nmine;
 	/* input digests, -j workers */
 	pthread_mutex_t mu;
 	size_t next;
@@ -173,7 +189,8 @@ usage(FILE *fp)
 	    "[--acquire]\n"
 	    "       [--acquire-format e01|raw] [--no-carve] [--no-extract] "
 	    "[--no-hash]\n"
-	    "       [--progress | --no-progress] [--json] source ...\n",
+	    "       [--progress | --no-progress] [--json] [--shard K/N] "
+	    "source ...\n",
 	    etk_getprogname());
 	if (fp != stdout)
 		return;
@@ -191,7 +208,15 @@ usage(FILE *fp)
 	    "                      image format for --acquire (default e01)\n"
 	    "      --no-carve      leave out carving\n"
 	    "      --no-extract    leave out extraction\n"
-	    "      --no-hash       leave out hashing\n", fp);
+	    "      --no-hash       leave out hashing\n"
+	    "      --shard K/N     process only the sources of shard K "
+	    "(from 0) of N, into\n"
+	    "                      the shared case, without manifest, report "
+	    "or seal\n"
+	    "                      (--shard N: K from ETK_SHARD, "
+	    "SLURM_ARRAY_TASK_ID,\n"
+	    "                      JOB_COMPLETION_INDEX or PARALLEL_SEQ - 1)\n",
+	    fp);
 	etk_cmd_usage_common(fp);
 }
 
@@ -925,6 +950,8 @@ digest_worker(void *arg)
 		pthread_mutex_unlock(&t->mu);
 		if (i >= t->nsrc)
 			break;
+		if (t->mine != NULL && !t->mine[i])
+			continue;	/* another shard's */
 		if (kase != NULL)
 			source_digest(kase, &t->srcs[i]);
 		else if (access(t->srcs[i].arg, F_OK) != 0)
@@ -948,9 +975,9 @@ digests(struct triage *t)
 	pthread_mutex_init(&t->mu, NULL);
 	t->next = 0;
 	if (n <= 1) {
-		source_digest(t->cmd->kase, &t->srcs[0]);
-		for (k = 1; k < t->nsrc; k++)
-			source_digest(t->cmd->kase, &t->srcs[k]);
+		for (k = 0; k < t->nsrc; k++)
+			if (t->mine == NULL || t->mine[k])
+				source_digest(t->cmd->kase, &t->srcs[k]);
 	} else {
 		for (k = 0; k < n; k++)
 			if (pthread_create(&th[started], NULL, digest_worker,
@@ -1299,6 +1326,21 @@ source_entry(struct worker *w, size_t i, int64_t t0s, int32_t t0ns)
 
 /* ---- the source workers ---- */
 
+/* Did a step of the source run (or fail) in this run?  A shard run
+ * again, its steps all skipped, appends nothing. */
+static int
+source_new(const struct src *sr)
+{
+	enum step_id s;
+
+	for (s = 0; s < S__COUNT; s++)
+		if (sr->steps[s].st != ST_OFF &&
+		    sr->steps[s].st != ST_SKIPPED &&
+		    sr->steps[s].st != ST_NOTHING)
+			return 1;
+	return 0;
+}
+
 /* May source i run now: no source with the same path or content is
  * being processed (its tools would run with the same argv, and its
  * steps are skipped once the other has done them)?  Under t->mu. */
@@ -1377,7 +1419,8 @@ source_worker(void *arg)
 		pthread_mutex_unlock(&t->mu);
 		etk_time_now(&s0s, &s0ns);
 		process(w, i);
-		source_entry(w, i, s0s, s0ns);
+		if (!t->sharded || source_new(&t->srcs[i]))
+			source_entry(w, i, s0s, s0ns);
 		pthread_mutex_lock(&t->mu);
 		t->busy[i] = 0;
 		pthread_cond_broadcast(&t->cv);
@@ -1409,6 +1452,10 @@ run_sources(struct triage *t, size_t n)
 		etk_warnx("out of memory");
 		exit(ETK_EXIT_FAILURE);
 	}
+	/* Another shard's sources are not ours to take. */
+	for (k = 0; k < t->nsrc; k++)
+		if (t->mine != NULL && !t->mine[k])
+			t->claimed[k] = 1;
 	pthread_mutex_init(&t->mu, NULL);
 	pthread_cond_init(&t->cv, NULL);
 	for (k = 0; k < n; k++) {
@@ -1436,23 +1483,33 @@ run_sources(struct triage *t, size_t n)
 /* The evidence rows, in source order, as etk-ls and etk-hash make them
  * (the name and kind of the opened evidence, the input's size and
  * digest): the tools then find them, and the rows' ids do not depend
- * on which worker's tool came first. */
+ * on which worker's tool came first.  A shard makes the rows of every
+ * source, in source order, but hashes only its own: another shard's
+ * row gets its size and digest from that shard (or the tools, or the
+ * final run).  Shards racing to make a row: the loser finds it. */
 static void
 register_evidence(struct triage *t)
 {
 	struct etk_error err = { 0 };
 	struct etk_evidence *ev;
+	struct stat st;
 	char hex[65];
 	uint64_t size;
 	size_t i;
+	int tries, rc;
 
 	for (i = 0; i < t->nsrc; i++) {
 		const struct src *sr = &t->srcs[i];
+		int ours = t->mine == NULL || t->mine[i];
 
-		if (sr->missing != 0)
+		if (ours && sr->missing != 0)
 			continue;
-		if (etk_case_input_sha256(t->cmd->kase, sr->arg, hex, &size,
-		    &err) != ETK_OK) {
+		if (!ours) {
+			if (stat(sr->arg, &st) != 0)
+				continue;	/* its shard reports it */
+			size = (uint64_t)st.st_size;
+		} else if (etk_case_input_sha256(t->cmd->kase, sr->arg, hex,
+		    &size, &err) != ETK_OK) {
 			etk_error_clear(&err);
 			continue;
 		}
@@ -1461,9 +1518,17 @@ register_evidence(struct triage *t)
 			etk_error_clear(&err);
 			continue;
 		}
-		if (etk_case_db_evidence(t->cmd->kase, etk_evidence_name(ev),
-		    sr->arg, etk_evidence_kind_name(ev), size, hex, NULL,
-		    &err) != ETK_OK) {
+		for (tries = t->sharded ? 2 : 1; tries > 0; tries--) {
+			rc = etk_case_db_evidence(t->cmd->kase,
+			    etk_evidence_name(ev), sr->arg,
+			    etk_evidence_kind_name(ev), size,
+			    ours ? hex : NULL, NULL, &err);
+			if (rc == ETK_OK || rc == ETK_EMISMATCH)
+				break;
+			if (tries > 1)
+				etk_error_clear(&err);
+		}
+		if (rc != ETK_OK) {
 			etk_warnx("%s: case database: %s", sr->arg, err.msg);
 			etk_error_clear(&err);
 		}
@@ -1762,6 +1827,133 @@ make_case(struct triage *t, const char *dir, const char *number,
 	return 0;
 }
 
+/* Make the case under a lock, unless another run made it meanwhile (two
+ * shards, or any two runs, started on a case that is not there): the
+ * lock is the file .BASE.etk-triage.lock beside the case directory,
+ * taken with flock(2) and removed once the case is there.  0, or -1
+ * (message given). */
+static int
+make_case_locked(struct triage *t, const char *dir, const char *number,
+    const char *examiner, const char *agency)
+{
+	struct stat st, fst;
+	char *parent, *slash, *lock;
+	const char *base;
+	int fd = -1, rc = -1;
+
+	parent = xstrdup(dir);
+	while ((slash = strrchr(parent, '/')) != NULL && slash > parent &&
+	    slash[1] == '\0')
+		*slash = '\0';
+	if (slash == NULL) {
+		base = parent;
+		lock = xprintf(".%s.etk-triage.lock", base);
+	} else {
+		*slash = '\0';
+		base = slash + 1;
+		if (slash > parent && mkdir_p(parent) != 0)
+			etk_warnx("%s: %s", parent, strerror(errno));
+		lock = xprintf("%s/.%s.etk-triage.lock", slash == parent ?
+		    "" : parent, base);
+	}
+	/* The lock file may be removed by its holder between our open and
+	 * our flock: then lock the new one. */
+	for (;;) {
+		if ((fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0666)) < 0) {
+			etk_warnx("%s: %s", lock, strerror(errno));
+			goto out;
+		}
+		while (flock(fd, LOCK_EX) != 0)
+			if (errno != EINTR) {
+				etk_warnx("%s: cannot lock: %s", lock,
+				    strerror(errno));
+				goto out;
+			}
+		if (fstat(fd, &fst) == 0 && stat(lock, &st) == 0 &&
+		    st.st_dev == fst.st_dev && st.st_ino == fst.st_ino)
+			break;
+		close(fd);
+		fd = -1;
+	}
+	if (etk_case_is_dir(dir))
+		rc = 0;		/* another run made it */
+	else if (lstat(dir, &st) == 0 && !(S_ISDIR(st.st_mode) &&
+	    dir_free(dir)))
+		etk_warnx("'%s' exists and is not a case directory", dir);
+	else if (make_case(t, dir, number, examiner, agency) == 0)
+		rc = 0;
+	(void)unlink(lock);
+out:
+	if (fd >= 0)
+		close(fd);	/* releases the lock */
+	free(lock);
+	free(parent);
+	return rc;
+}
+
+/* Which sources are this shard's: in the order given, each goes to the
+ * shard with the fewest bytes so far (the lowest K on a tie); a source
+ * weighs its size (stat(2); 0 when missing) plus 1 MiB.  The same
+ * source twice (same path, or same file) goes where it went first, so
+ * that its twins never run at once in two shards. */
+static void
+assign_shards(struct triage *t)
+{
+	struct stat st;
+	uint64_t *load, w;
+	size_t *shard_of, i, j;
+	dev_t *dev;
+	ino_t *ino;
+	unsigned char *ok;
+	uint64_t k, best, m;
+
+	/* Shards past the number of sources get none. */
+	m = t->shard_n < t->nsrc ? t->shard_n : t->nsrc;
+	load = calloc((size_t)m, sizeof(*load));
+	shard_of = calloc(t->nsrc, sizeof(*shard_of));
+	dev = calloc(t->nsrc, sizeof(*dev));
+	ino = calloc(t->nsrc, sizeof(*ino));
+	ok = calloc(t->nsrc, 1);
+	t->mine = calloc(t->nsrc, 1);
+	if (load == NULL || shard_of == NULL || dev == NULL || ino == NULL ||
+	    ok == NULL || t->mine == NULL) {
+		etk_warnx("out of memory");
+		exit(ETK_EXIT_FAILURE);
+	}
+	for (i = 0; i < t->nsrc; i++) {
+		w = 1024 * 1024;
+		if (stat(t->srcs[i].arg, &st) == 0) {
+			ok[i] = 1;
+			dev[i] = st.st_dev;
+			ino[i] = st.st_ino;
+			if (st.st_size > 0)
+				w += (uint64_t)st.st_size;
+		}
+		for (j = 0; j < i; j++)
+			if (strcmp(t->srcs[j].arg, t->srcs[i].arg) == 0 ||
+			    (ok[i] && ok[j] && dev[i] == dev[j] &&
+			    ino[i] == ino[j]))
+				break;
+		if (j < i)
+			best = shard_of[j];
+		else
+			for (best = 0, k = 1; k < m; k++)
+				if (load[k] < load[best])
+					best = k;
+		shard_of[i] = (size_t)best;
+		load[best] += w;
+		if (best == t->shard_k) {
+			t->mine[i] = 1;
+			t->nmine++;
+		}
+	}
+	free(load);
+	free(shard_of);
+	free(dev);
+	free(ino);
+	free(ok);
+}
+
 static int
 read_sets(struct triage *t)
 {
@@ -1808,6 +2000,7 @@ main(int argc, char *argv[])
 		{ "no-carve",	no_argument,		NULL, OPT_NO_CARVE },
 		{ "no-extract",	no_argument,		NULL, OPT_NO_EXTRACT },
 		{ "no-hash",	no_argument,		NULL, OPT_NO_HASH },
+		{ "shard",	required_argument,	NULL, OPT_SHARD },
 		{ NULL,		0,			NULL, 0 }
 	};
 	struct etk_cmd cmd;
@@ -1821,6 +2014,8 @@ main(int argc, char *argv[])
 	uint64_t upto;
 	size_t i, k, nwork;
 	int ch, acq_fmt_given = 0, status = ETK_EXIT_OK;
+	int transient = 0, permanent = 0, tempfail = 0;
+	char why[256];
 	enum step_id s;
 
 	memset(&t, 0, sizeof(t));
@@ -1873,6 +2068,13 @@ main(int argc, char *argv[])
 		case OPT_NO_HASH:
 			t.no_hash = 1;
 			break;
+		case OPT_SHARD:
+			if (etk_cmd_parse_shard(optarg, &t.shard_k, &t.shard_n,
+			    why, sizeof(why)) != 0)
+				return etk_cmd_usage_error(&cmd, usage, "%s",
+				    why);
+			t.sharded = 1;
+			break;
 		default:
 			if (etk_cmd_common_opt(&cmd, ch, optarg, usage) !=
 			    ETK_OPT_HANDLED)
@@ -1911,13 +2113,13 @@ main(int argc, char *argv[])
 			return etk_cmd_usage_error(&cmd, usage, "'%s' is not a "
 			    "case directory: to make one, give --case-number "
 			    "ID and --examiner NAME", t.casedir);
-		if (lstat(t.casedir, &st) == 0 && !(S_ISDIR(st.st_mode) &&
-		    dir_free(t.casedir))) {
+		if (lstat(t.casedir, &st) == 0 && !S_ISDIR(st.st_mode)) {
 			etk_warnx("'%s' exists and is not a case directory",
 			    t.casedir);
 			return etk_cmd_leave(&cmd, ETK_EXIT_FAILURE);
 		}
-		if (make_case(&t, t.casedir, number, examiner, agency) != 0)
+		if (make_case_locked(&t, t.casedir, number, examiner,
+		    agency) != 0)
 			return etk_cmd_leave(&cmd, ETK_EXIT_FAILURE);
 	}
 	/* The tools are given the case by its absolute path: with a
@@ -1932,12 +2134,29 @@ main(int argc, char *argv[])
 		etk_warnx("'%s': cannot open the case", t.casedir);
 		return etk_cmd_leave(&cmd, ETK_EXIT_FAILURE);
 	}
+	/* Shards must work on the case they were meant for: another run
+	 * may have made it. */
+	if (t.sharded && ((number != NULL && strcmp(number,
+	    etk_case_id(cmd.kase)) != 0) || (examiner != NULL &&
+	    etk_case_examiner(cmd.kase) != NULL &&
+	    strcmp(examiner, etk_case_examiner(cmd.kase)) != 0))) {
+		etk_warnx("'%s' is case %s of examiner %s, not that of "
+		    "--case-number and --examiner", t.casedir,
+		    etk_case_id(cmd.kase), etk_case_examiner(cmd.kase) != NULL ?
+		    etk_case_examiner(cmd.kase) : "?");
+		return etk_cmd_end(&cmd, NULL, ETK_EXIT_USAGE);
+	}
 	if (number != NULL && strcmp(number, etk_case_id(cmd.kase)) != 0)
 		etk_warnx("'%s' is case %s; --case-number %s not used",
 		    t.casedir, etk_case_id(cmd.kase), number);
 	if (db_open(&t, &t.db, 1) != 0) {
+		/* Another shard's run holding the database: retry later. */
+		int busy = t.db != NULL && (sqlite3_errcode(t.db) ==
+		    SQLITE_BUSY || sqlite3_errcode(t.db) == SQLITE_LOCKED);
+
 		sqlite3_close(t.db);
-		return etk_cmd_end(&cmd, NULL, ETK_EXIT_FAILURE);
+		return etk_cmd_end(&cmd, NULL, t.sharded && busy ?
+		    ETK_EXIT_TEMPFAIL : ETK_EXIT_FAILURE);
 	}
 	/* The workers have their own connections. */
 	sqlite3_close(t.db);
@@ -1981,6 +2200,10 @@ main(int argc, char *argv[])
 			}
 		}
 	}
+	if (t.sharded)
+		assign_shards(&t);
+	else
+		t.nmine = t.nsrc;
 	{
 		struct sigaction sa;
 
@@ -1991,9 +2214,11 @@ main(int argc, char *argv[])
 		sigaction(SIGTERM, &sa, NULL);
 	}
 	/* W workers, each tool -j max(1, N / W): about N threads in all. */
-	nwork = (size_t)t.threads < t.nsrc ? (size_t)t.threads : t.nsrc;
+	nwork = (size_t)t.threads < t.nmine ? (size_t)t.threads : t.nmine;
 	if (nwork > 64)
 		nwork = 64;
+	if (nwork == 0)
+		nwork = 1;	/* a shard without sources: no worker runs */
 	t.tool_threads = t.threads / (int)nwork > 1 ?
 	    t.threads / (int)nwork : 1;
 	pthread_mutex_init(&t.out_mu, NULL);
@@ -2040,7 +2265,26 @@ main(int argc, char *argv[])
 			    oc == ETK_OUTCOME_EMPTY ? 0 : 1, sp->why);
 			if (step_failed(sp) || sp->st == ST_PARTIAL)
 				status = ETK_EXIT_PARTIAL;
+			/* A tool that failed for a transient reason (75),
+			 * or was stopped: a shard run again may finish. */
+			if (step_failed(sp)) {
+				if (sp->exit == ETK_EXIT_TEMPFAIL ||
+				    (sp->st == ST_NOTRUN && interrupted))
+					transient = 1;
+				else
+					permanent = 1;
+			}
 		}
+	}
+	if (t.sharded) {
+		/* The manifests, report and seal need every source: the
+		 * final run without --shard makes them. */
+		status = etk_exit_worst(status, t.status);
+		if (interrupted)
+			etk_warnx("interrupted");
+		/* 75 rather than the summary's partial (3) */
+		tempfail = interrupted || (transient && !permanent);
+		goto done;
 	}
 	/* The manifests and the report cover the journal up to here. */
 	memset(&o, 0, sizeof(o));
@@ -2076,6 +2320,8 @@ main(int argc, char *argv[])
 		status = etk_exit_worst(status, ETK_EXIT_FAILURE);
 	}
 	etk_buf_release(&o.json);
+done:
+	free(t.mine);
 	free(t.claimed);
 	free(t.busy);
 	pthread_mutex_destroy(&t.out_mu);
@@ -2088,6 +2334,8 @@ main(int argc, char *argv[])
 	}
 	free(t.srcs);
 	status = etk_cmd_end(&cmd, NULL, status);
+	if (tempfail && (status == ETK_EXIT_PARTIAL || status == ETK_EXIT_OK))
+		status = ETK_EXIT_TEMPFAIL;
 	free(abscase);
 	abscase = NULL;
 	return status;
