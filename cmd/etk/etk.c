@@ -30,8 +30,8 @@ static const struct {
 	{ "custody",	"read and add to the chain-of-custody journal" },
 	{ "bundle",	"build or verify a signed disclosure bundle" },
 	{ "triage",	"the one-shot pipeline: image, hash, extract, report" },
-	{ "plan",	"write the shard plan of a hash or carve run" },
-	{ "merge",	"combine sharded results into the case database" },
+	{ "plan",	"write the shard plan of a hash, carve or extract run" },
+	{ "merge",	"combine sharded results into the case or PostgreSQL" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
