@@ -209,6 +209,28 @@ out:
 	return rc;
 }
 
+/* mkdir -p: every shard may be the first to create the directory. */
+static int
+mkdir_p(const char *dir)
+{
+	char *p, *q;
+	int rc = 0;
+
+	if ((p = strdup(dir)) == NULL)
+		return -1;
+	for (q = p + 1; *q != '\0' && rc == 0; q++)
+		if (*q == '/') {
+			*q = '\0';
+			if (mkdir(p, 0755) != 0 && errno != EEXIST)
+				rc = -1;
+			*q = '/';
+		}
+	if (rc == 0 && mkdir(p, 0755) != 0 && errno != EEXIST)
+		rc = -1;
+	free(p);
+	return rc;
+}
+
 /* Temp files of earlier attempts at this shard that were killed. */
 static void
 remove_stale(const struct etk_cmd_shard *s)
@@ -248,7 +270,7 @@ etk_cmd_shard_begin(struct etk_cmd *cmd, const char *dir, const char *tool,
 	    (s->tmp = xasprintf("%s/shard-%" PRIu64 ".db.tmp-%ld", dir, k,
 	    (long)getpid())) == NULL)
 		goto oom;
-	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+	if (mkdir_p(dir) != 0) {
 		etk_warnx("cannot create '%s': %s", dir, strerror(errno));
 		shard_free(s);
 		etk_cmd_leave(cmd, 0);
