@@ -538,28 +538,22 @@ open_case_db(struct ls *ls, const char *path)
 {
 	struct etk_error err = { 0 };
 	struct etk_case *kase = ls->cmd->kase;
-	struct etk_buf jpath;
-	char hex[65], head[65];
-	uint64_t size = 0, seq = 0;
+	char hex[65];
+	uint64_t size = 0;
 	int have;
 
 	have = etk_case_input_sha256(kase, path, hex, &size, &err) == ETK_OK;
 	etk_error_clear(&err);
-	etk_buf_init(&jpath);
-	etk_buf_printf(&jpath, "%s/journal.jsonl", etk_case_dir(kase));
-	/* The entry this run appends at the end gets the next seq. */
-	if (etk_journal_head(jpath.data, &seq, head, &err) != ETK_OK ||
-	    etk_case_db_evidence(kase, ls->evname, path,
+	if (etk_case_db_evidence(kase, ls->evname, path,
 	    etk_evidence_kind_name(ls->ev), size, have ? hex : NULL,
 	    &ls->evidence_id, &err) != ETK_OK ||
 	    etk_case_db_begin(kase, &err) != ETK_OK) {
-		etk_buf_release(&jpath);
 		etk_wrap(&err, "case database");
 		etk_cmd_error(ls->cmd, &err);
 		return -1;
 	}
-	etk_buf_release(&jpath);
-	ls->action = seq + 1;
+	/* Rows are numbered with the journal entry when it is appended. */
+	ls->action = 0;
 	ls->kase = kase;
 	return 0;
 }
@@ -676,8 +670,17 @@ main(int argc, char *argv[])
 		/* Volumes first, then the walk over every file system. */
 		nvols = etk_evidence_volumes(ls.ev, &vols);
 		table = etk_evidence_vs_type(ls.ev);
-		for (i = 0; i < nvols && !ls.stopped; i++)
+		for (i = 0; i < nvols && !ls.stopped; i++) {
 			list_volume(&ls, &vols[i], table);
+			etk_error_clear(&err);
+			if (ls.kase != NULL && etk_case_db_volume(ls.kase,
+			    ls.evidence_id, ls.action, &vols[i], &err) !=
+			    ETK_OK) {
+				etk_cmd_error(&cmd, &err);
+				status = etk_exit_worst(status,
+				    ETK_EXIT_FAILURE);
+			}
+		}
 		rc = ETK_OK;
 		if (volumes_status(&ls, vols, nvols, table, &status))
 			rc = etk_evidence_walk(ls.ev, NULL, flags, list_entry,

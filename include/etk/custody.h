@@ -176,6 +176,12 @@ ETK_API int etk_case_db_hash(struct etk_case *, uint64_t action,
 ETK_API int etk_case_db_piece(struct etk_case *, int64_t evidence_id,
     uint64_t action, uint64_t offset, uint64_t len,
     const struct etk_digests *, const char *error, struct etk_error *);
+/* One row of the volumes table (etk ls): a volume or partition-table
+ * entry of evidence_id with its file system when one opened.  The same
+ * (action, evidence, slot, start) twice is one row. */
+struct etk_volume;
+ETK_API int etk_case_db_volume(struct etk_case *, int64_t evidence_id,
+    uint64_t action, const struct etk_volume *, struct etk_error *);
 /* ---- end etk hash ---- */
 
 

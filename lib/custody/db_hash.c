@@ -8,6 +8,7 @@
 
 #include <sqlite3.h>
 
+#include <etk/evidence.h>
 #include <etk/hash.h>
 
 #include "custody_int.h"
@@ -144,6 +145,42 @@ etk_case_db_piece(struct etk_case *kase, int64_t evidence_id,
 		sqlite3_bind_text(st, 8, error, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st) == SQLITE_DONE ? ETK_OK : etk_fail(err, ETK_EIO,
 	    0, "case database: pieces: %s", sqlite3_errmsg(kase->db));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+etk_case_db_volume(struct etk_case *kase, int64_t evidence_id,
+    uint64_t action, const struct etk_volume *v, struct etk_error *err)
+{
+	static const char sql[] = "INSERT OR IGNORE INTO volumes(evidence_id,"
+	    " action, slot, flags, start, len, descr, fs_type, block_size,"
+	    " block_count) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (kase == NULL || kase->db == NULL || v == NULL)
+		return etk_fail(err, ETK_EINVAL, 0,
+		    "volume: no case or volume");
+	if (sqlite3_prepare_v2(kase->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return etk_fail(err, ETK_EIO, 0, "case database: volumes: %s",
+		    sqlite3_errmsg(kase->db));
+	sqlite3_bind_int64(st, 1, evidence_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)action);
+	sqlite3_bind_int(st, 3, v->slot);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)v->flags);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)v->start);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)v->len);
+	if (v->desc != NULL)
+		sqlite3_bind_text(st, 7, v->desc, -1, SQLITE_STATIC);
+	if (v->fs_type != NULL && v->fs_status == ETK_OK)
+		sqlite3_bind_text(st, 8, v->fs_type, -1, SQLITE_STATIC);
+	if (v->fs_status == ETK_OK && v->block_size != 0) {
+		sqlite3_bind_int64(st, 9, (sqlite3_int64)v->block_size);
+		sqlite3_bind_int64(st, 10, (sqlite3_int64)v->block_count);
+	}
+	rc = sqlite3_step(st) == SQLITE_DONE ? ETK_OK : etk_fail(err, ETK_EIO,
+	    0, "case database: volumes: %s", sqlite3_errmsg(kase->db));
 	sqlite3_finalize(st);
 	return rc;
 }

@@ -356,6 +356,16 @@ if [ -x "$BIN/etk-init" ]; then
 		if command -v sqlite3 >/dev/null 2>&1; then
 			nf=$(sqlite3 "$T/case/etk.db" 'select count(*) from files' 2>/dev/null)
 			check "the files are in the case database (got '$nf')" test "${nf:-0}" -ge 11
+			# Every volume record etk ls prints is a row of
+			# volumes, with its file system when one opened.
+			run etk-ls --case "$T/case" --json "$FIX/phone.E01"
+			expect_rc 0
+			nv=$(grep -c '"record":"volume"' "$T/out")
+			seq=$(tail -1 "$T/case/journal.jsonl" | sed 's/^{"v":"[^"]*","seq":\([0-9]*\).*/\1/')
+			check "volumes rows == volume records ($nv)" test "$(sqlite3 "$T/case/etk.db" "select count(*) from volumes where action = $seq")" -eq "$nv"
+			nfs=$(grep '"record":"volume"' "$T/out" | grep -c '"fs_status":"ok"')
+			check "volumes with a file system ($nfs)" test "$(sqlite3 "$T/case/etk.db" "select count(*) from volumes where action = $seq and fs_type is not null and block_size > 0")" -eq "$nfs"
+			check "a partition's start and length" test "$(sqlite3 "$T/case/etk.db" "select start || ' ' || len || ' ' || descr from volumes where action = $seq and slot = 4")" = "1048576 1048576 misc"
 		fi
 	else
 		fail "etk-init failed: $(head -1 "$T/err")"
