@@ -447,6 +447,7 @@ run_pieces(struct hrun *r, uint64_t piece, unsigned mask, uint64_t shard_k,
 		memset(&po, 0, sizeof(po));
 		po.size = piece;
 		po.digests = mask;
+		po.threads = cmd->threads;
 		if (shard_n != 0) {
 			po.has_range = 1;
 			etk_pieces_shard(etk_source_size(src), piece, shard_k,

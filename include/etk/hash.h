@@ -130,6 +130,8 @@ struct etk_pieces_opts {
 	unsigned digests;	/* MD5, SHA-1, SHA-256 (default SHA-256) */
 	int has_range;		/* only windows whose first byte lies in */
 	uint64_t lo, hi;	/* [lo, hi) */
+	int threads;		/* >= 2: digests of a window spread over
+				 * two threads; 1 (or 0): one thread */
 	struct etk_progress *progress;	/* may be NULL; bytes read */
 	volatile int *interrupt;	/* non-zero: stop; may be NULL */
 };

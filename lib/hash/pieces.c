@@ -95,9 +95,10 @@ etk_hash_pieces(struct etk_source *src, const struct etk_pieces_opts *o,
 	lo = lo / o->size * o->size + (lo % o->size != 0 ? o->size : 0);
 	if ((buf = malloc(PIECE_CHUNK)) == NULL)
 		return etk_fail(err, ETK_ENOMEM, ENOMEM, "out of memory");
-	if ((rc = etk_hasher_new(&h, o->digests != 0 ? o->digests &
+	/* -j1 means one core: a shard of many on a cluster node. */
+	if ((rc = etk_hasher_new_flags(&h, o->digests != 0 ? o->digests &
 	    (ETK_DIGEST_MD5 | ETK_DIGEST_SHA1 | ETK_DIGEST_SHA256) :
-	    ETK_DIGEST_SHA256, err)) != ETK_OK) {
+	    ETK_DIGEST_SHA256, o->threads >= 2, err)) != ETK_OK) {
 		free(buf);
 		return rc;
 	}
