@@ -338,8 +338,7 @@ carve_plan(struct etk_cmd_plan *sp, uint64_t n,
 	struct etk_json j;
 	struct etk_buf b;
 	uint64_t k, lo, hi, size;
-	char why[512];
-	int i;
+	int i, rc, from_file;
 
 	etk_buf_init(&b);
 	etk_json_init(&j, &b);
@@ -359,21 +358,11 @@ carve_plan(struct etk_cmd_plan *sp, uint64_t n,
 		etk_json_null(&j);
 	etk_json_kbool(&j, "no_write", o->no_write);
 	etk_json_obj_end(&j);
-	if (b.oom || etk_cmd_plan_init(sp, "carve", n, b.data, sources,
-	    (size_t)nsrc, why, sizeof(why)) != 0) {
-		etk_warnx("%s", b.oom ? "out of memory" : why);
-		etk_buf_release(&b);
-		return ETK_EXIT_FAILURE;
-	}
+	rc = etk_cmd_plan_open(sp, "carve", n, &b, sources, (size_t)nsrc,
+	    plan_path, &from_file);
 	etk_buf_release(&b);
-	if (plan_path != NULL) {
-		if (etk_cmd_plan_read(sp, plan_path, why, sizeof(why)) != 0) {
-			etk_warnx("%s", why);
-			etk_cmd_plan_free(sp);
-			return ETK_EXIT_USAGE;
-		}
-		return 0;
-	}
+	if (rc != ETK_EXIT_OK || from_file)
+		return rc;
 	so = *o;
 	for (i = 0; i < nsrc; i++) {
 		if (etk_source_open(&src, sources[i], &err) != ETK_OK) {

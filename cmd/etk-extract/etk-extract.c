@@ -205,7 +205,8 @@ extract_plan(struct etk_cmd_plan *sp, uint64_t n,
 	struct etk_json j;
 	struct etk_buf b;
 	uint64_t *bounds, k;
-	char why[512], t[ETK_TIME_MAX];
+	char t[ETK_TIME_MAX];
+	int rc, from_file;
 	char *srcs[1];
 
 	srcs[0] = source;
@@ -227,21 +228,11 @@ extract_plan(struct etk_cmd_plan *sp, uint64_t n,
 		etk_json_null(&j);
 	etk_json_kstr(&j, "country", o->country);
 	etk_json_obj_end(&j);
-	if (b.oom || etk_cmd_plan_init(sp, "extract", n, b.data, srcs, 1, why,
-	    sizeof(why)) != 0) {
-		etk_warnx("%s", b.oom ? "out of memory" : why);
-		etk_buf_release(&b);
-		return ETK_EXIT_FAILURE;
-	}
+	rc = etk_cmd_plan_open(sp, "extract", n, &b, srcs, 1, plan_path,
+	    &from_file);
 	etk_buf_release(&b);
-	if (plan_path != NULL) {
-		if (etk_cmd_plan_read(sp, plan_path, why, sizeof(why)) != 0) {
-			etk_warnx("%s", why);
-			etk_cmd_plan_free(sp);
-			return ETK_EXIT_USAGE;
-		}
-		return 0;
-	}
+	if (rc != ETK_EXIT_OK || from_file)
+		return rc;
 	if ((bounds = calloc((size_t)n + 1, sizeof(*bounds))) == NULL) {
 		etk_cmd_plan_free(sp);
 		return ETK_EXIT_FAILURE;

@@ -511,9 +511,9 @@ make_plan(struct etk_cmd *cmd, struct etk_cmd_plan *sp, uint64_t n,
 	struct etk_json j;
 	struct etk_buf o;
 	uint64_t *bounds = NULL, *counts = NULL, k, size;
-	char hex[65], why[512];
+	char hex[65];
 	size_t i;
-	int rc = -1;
+	int rc, from_file;
 
 	etk_buf_init(&o);
 	etk_json_init(&j, &o);
@@ -535,23 +535,16 @@ make_plan(struct etk_cmd *cmd, struct etk_cmd_plan *sp, uint64_t n,
 		    ETK_OK ? hex : alert[i]);
 	etk_json_arr_end(&j);
 	etk_json_obj_end(&j);
-	if (o.oom || etk_cmd_plan_init(sp, "hash", n, o.data, sources,
-	    (size_t)nsrc, why, sizeof(why)) != 0) {
-		etk_warnx("%s", o.oom ? "out of memory" : why);
-		cmd->exit_now = ETK_EXIT_FAILURE;
-		etk_buf_release(&o);
+	rc = etk_cmd_plan_open(sp, "hash", n, &o, sources, (size_t)nsrc,
+	    plan_path, &from_file);
+	etk_buf_release(&o);
+	if (rc != ETK_EXIT_OK) {
+		cmd->exit_now = rc;
 		return -1;
 	}
-	etk_buf_release(&o);
-	if (plan_path != NULL) {
-		if (etk_cmd_plan_read(sp, plan_path, why, sizeof(why)) != 0) {
-			etk_warnx("%s", why);
-			cmd->exit_now = ETK_EXIT_USAGE;
-			etk_cmd_plan_free(sp);
-			return -1;
-		}
+	rc = -1;
+	if (from_file)
 		return 0;
-	}
 	if (piece != 0) {
 		/* Byte ranges of whole windows; the bounds of the first
 		 * source, the bytes of all. */

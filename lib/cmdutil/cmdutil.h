@@ -213,4 +213,13 @@ int etk_cmd_plan_print(const struct etk_cmd_plan *, const char *unit,
 int etk_cmd_plan_read(struct etk_cmd_plan *, const char *file, char *why,
     size_t whylen);
 
+/* etk_cmd_plan_init with options (a JSON object text in a buffer) and,
+ * with plan_path, the bounds from that plan file (*from_file = 1); else
+ * the caller computes them.  Returns 0, or an exit status with the
+ * message printed and nothing to free (1: a source unreadable, 2: a
+ * plan file of another plan). */
+int etk_cmd_plan_open(struct etk_cmd_plan *, const char *tool, uint64_t n,
+    const struct etk_buf *options, char *const *sources, size_t nsrc,
+    const char *plan_path, int *from_file);
+
 #endif /* ETK_CMDUTIL_H */

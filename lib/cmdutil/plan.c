@@ -186,3 +186,27 @@ out:
 	etk_buf_release(&b);
 	return rc;
 }
+
+int
+etk_cmd_plan_open(struct etk_cmd_plan *sp, const char *tool, uint64_t n,
+    const struct etk_buf *options, char *const *sources, size_t nsrc,
+    const char *plan_path, int *from_file)
+{
+	char why[512];
+
+	*from_file = 0;
+	if (options->oom || etk_cmd_plan_init(sp, tool, n, options->data,
+	    sources, nsrc, why, sizeof(why)) != 0) {
+		etk_warnx("%s", options->oom ? "out of memory" : why);
+		return ETK_EXIT_FAILURE;
+	}
+	if (plan_path == NULL)
+		return ETK_EXIT_OK;
+	if (etk_cmd_plan_read(sp, plan_path, why, sizeof(why)) != 0) {
+		etk_warnx("%s", why);
+		etk_cmd_plan_free(sp);
+		return ETK_EXIT_USAGE;
+	}
+	*from_file = 1;
+	return ETK_EXIT_OK;
+}
