@@ -34,10 +34,6 @@ enum {
 	OPT_NO_WRITE,
 	OPT_RANGE,
 	OPT_SCOPE,
-	OPT_PLAN,
-	OPT_PRINT_PLAN,
-	OPT_SHARD,
-	OPT_SHARD_OUT,
 	OPT_TYPES
 };
 
@@ -439,16 +435,13 @@ main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		ETK_COMMON_LONGOPTS,
+		ETK_SHARD_LONGOPTS,
 		{ "list-types",	no_argument,		NULL, OPT_LIST_TYPES },
 		{ "max-size",	required_argument,	NULL, OPT_MAX_SIZE },
 		{ "no-write",	no_argument,		NULL, OPT_NO_WRITE },
 		{ "output",	required_argument,	NULL, 'o' },
 		{ "range",	required_argument,	NULL, OPT_RANGE },
 		{ "scope",	required_argument,	NULL, OPT_SCOPE },
-		{ "plan",	required_argument,	NULL, OPT_PLAN },
-		{ "print-plan",	required_argument,	NULL, OPT_PRINT_PLAN },
-		{ "shard",	required_argument,	NULL, OPT_SHARD },
-		{ "shard-out",	required_argument,	NULL, OPT_SHARD_OUT },
 		{ "types",	required_argument,	NULL, OPT_TYPES },
 		{ NULL,		0,			NULL, 0 }
 	};
@@ -461,14 +454,14 @@ main(int argc, char *argv[])
 	struct crun r;
 	struct stat st;
 	char why[512], sha[65];
-	const char *plan_path = NULL, *shard_out = NULL;
-	uint64_t print_plan = 0;
+	struct etk_cmd_shardopts so;
 	int ch, i, j, fd, rc, list_types = 0, status = ETK_EXIT_OK;
 
 	if (etk_cmd_begin(&cmd, "etk-carve", argc, argv) != 0)
 		return cmd.exit_now;
 	memset(&r, 0, sizeof(r));
 	memset(&o, 0, sizeof(o));
+	memset(&so, 0, sizeof(so));
 	r.cmd = &cmd;
 	while ((ch = getopt_long(argc, argv, ETK_COMMON_SHORTOPTS "o:",
 	    longopts, NULL)) != -1) {
@@ -506,31 +499,13 @@ main(int argc, char *argv[])
 				    &cmd, usage, "bad scope '%s': expected "
 				    "unalloc or all", optarg));
 			break;
-		case OPT_SHARD:
-			if (etk_cmd_parse_shard(optarg, &o.shard_k, &o.shard_n, why,
-			    sizeof(why)) != 0)
-				return etk_cmd_leave(&cmd, etk_cmd_usage_error(
-				    &cmd, usage, "%s", why));
-			break;
 		case OPT_TYPES:
 			o.types = optarg;
 			break;
-		case OPT_PLAN:
-			plan_path = optarg;
-			break;
-		case OPT_PRINT_PLAN:
-			if (etk_parse_size(optarg, &print_plan) != 0 ||
-			    print_plan == 0)
-				return etk_cmd_leave(&cmd, etk_cmd_usage_error(
-				    &cmd, usage, "bad number of shards '%s'",
-				    optarg));
-			break;
-		case OPT_SHARD_OUT:
-			shard_out = optarg;
-			break;
 		default:
-			if (etk_cmd_common_opt(&cmd, ch, optarg, usage) !=
-			    ETK_OPT_HANDLED)
+			if ((rc = etk_cmd_shard_opt(&cmd, &so, ch, optarg,
+			    usage)) < 0 || (rc == 0 && etk_cmd_common_opt(&cmd,
+			    ch, optarg, usage) != ETK_OPT_HANDLED))
 				return etk_cmd_leave(&cmd, cmd.exit_now);
 		}
 	}
@@ -547,20 +522,13 @@ main(int argc, char *argv[])
 	if (argc < 1)
 		return etk_cmd_leave(&cmd, etk_cmd_usage_error(&cmd, usage,
 		    "no source given"));
-	if (r.dir == NULL && !o.no_write && print_plan == 0)
+	if (r.dir == NULL && !o.no_write && so.print_plan == 0)
 		return etk_cmd_leave(&cmd, etk_cmd_usage_error(&cmd, usage,
 		    "no output directory given (-o DIR)"));
-	if ((shard_out != NULL || plan_path != NULL) && o.shard_n == 0 &&
-	    print_plan == 0)
-		return etk_cmd_leave(&cmd, etk_cmd_usage_error(&cmd, usage,
-		    "--shard-out and --plan need --shard"));
-	if (print_plan != 0 && (o.shard_n != 0 || shard_out != NULL))
-		return etk_cmd_leave(&cmd, etk_cmd_usage_error(&cmd, usage,
-		    "--print-plan makes a plan; it runs no shard"));
-	if (shard_out != NULL && cmd.case_explicit)
-		return etk_cmd_leave(&cmd, etk_cmd_usage_error(&cmd, usage,
-		    "--shard-out and --case: a shard writes its own "
-		    "database; etk merge loads it into the case"));
+	if (etk_cmd_shard_check(&cmd, &so, usage) != 0)
+		return etk_cmd_leave(&cmd, cmd.exit_now);
+	o.shard_k = so.k;
+	o.shard_n = so.n;
 	if (o.types != NULL && check_types(o.types, why, sizeof(why)) != 0)
 		return etk_cmd_leave(&cmd, etk_cmd_usage_error(&cmd, usage,
 		    "%s", why));
@@ -573,25 +541,25 @@ main(int argc, char *argv[])
 				    &cmd, usage, "two sources named '%s'",
 				    base_name(argv[i])));
 
-	if (print_plan != 0 || o.shard_n != 0) {
+	if (so.print_plan != 0 || o.shard_n != 0) {
 		struct etk_cmd_plan sp;
 
-		if ((rc = carve_plan(&sp, print_plan != 0 ? print_plan :
-		    o.shard_n, &o, plan_path, argv, argc)) != 0)
+		if ((rc = carve_plan(&sp, so.print_plan != 0 ? so.print_plan :
+		    o.shard_n, &o, so.plan, argv, argc)) != 0)
 			return etk_cmd_leave(&cmd, rc);
-		if (print_plan != 0) {
+		if (so.print_plan != 0) {
 			rc = etk_cmd_plan_print(&sp, "byte", stdout) != 0 ?
 			    ETK_EXIT_FAILURE : ETK_EXIT_OK;
 			etk_cmd_plan_free(&sp);
 			return etk_cmd_leave(&cmd, rc);
 		}
-		rc = shard_out == NULL ? 0 : etk_cmd_shard_begin(&cmd,
-		    shard_out, "carve", o.shard_k, o.shard_n, sp.id);
+		rc = so.out == NULL ? 0 : etk_cmd_shard_begin(&cmd,
+		    so.out, "carve", o.shard_k, o.shard_n, sp.id);
 		etk_cmd_plan_free(&sp);
 		if (rc != 0)
 			return cmd.exit_now;
 	}
-	if (shard_out == NULL && etk_cmd_open_case(&cmd) != 0)
+	if (so.out == NULL && etk_cmd_open_case(&cmd) != 0)
 		return etk_cmd_leave(&cmd, cmd.exit_now);
 	etk_buf_init(&jtmp);
 	etk_buf_init(&jfinal);

@@ -27,10 +27,6 @@ enum {
 	OPT_COUNTRY = ETK_OPT_FIRST_PRIVATE,
 	OPT_LIST,
 	OPT_PASSWORD_FILE,
-	OPT_PLAN,
-	OPT_PRINT_PLAN,
-	OPT_SHARD,
-	OPT_SHARD_OUT,
 	OPT_SINCE,
 	OPT_UNTIL,
 	OPT_WHAT
@@ -271,14 +267,11 @@ main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		ETK_COMMON_LONGOPTS,
+		ETK_SHARD_LONGOPTS,
 		{ "country",	required_argument,	NULL, OPT_COUNTRY },
 		{ "list",	no_argument,		NULL, OPT_LIST },
 		{ "output",	required_argument,	NULL, 'o' },
 		{ "password-file", required_argument,	NULL, OPT_PASSWORD_FILE },
-		{ "plan",	required_argument,	NULL, OPT_PLAN },
-		{ "print-plan",	required_argument,	NULL, OPT_PRINT_PLAN },
-		{ "shard",	required_argument,	NULL, OPT_SHARD },
-		{ "shard-out",	required_argument,	NULL, OPT_SHARD_OUT },
 		{ "since",	required_argument,	NULL, OPT_SINCE },
 		{ "until",	required_argument,	NULL, OPT_UNTIL },
 		{ "what",	required_argument,	NULL, OPT_WHAT },
@@ -293,10 +286,10 @@ main(int argc, char *argv[])
 	struct etk_buf list;
 	struct sigaction sa;
 	struct xrun r;
-	const char *what_arg = "all", *plan_path = NULL, *shard_out = NULL;
+	const char *what_arg = "all";
+	struct etk_cmd_shardopts so;
 	struct etk_cmd_plan sp;
-	uint64_t shard_k = 0, shard_n = 0, print_plan = 0;
-	char q[64], why[512];
+	char q[64];
 	size_t i;
 	int ch, rc, list_only = 0, status = ETK_EXIT_OK;
 
@@ -305,6 +298,7 @@ main(int argc, char *argv[])
 	memset(&r, 0, sizeof(r));
 	memset(&o, 0, sizeof(o));
 	memset(&res, 0, sizeof(res));
+	memset(&so, 0, sizeof(so));
 	r.cmd = &cmd;
 	o.what = ETK_EXTRACT_ALL;
 	while ((ch = getopt_long(argc, argv, ETK_COMMON_SHORTOPTS "o:",
@@ -331,25 +325,6 @@ main(int argc, char *argv[])
 			break;
 		case OPT_PASSWORD_FILE:
 			o.password_file = optarg;
-			break;
-		case OPT_PLAN:
-			plan_path = optarg;
-			break;
-		case OPT_PRINT_PLAN:
-			if (etk_parse_size(optarg, &print_plan) != 0 ||
-			    print_plan == 0)
-				return etk_cmd_leave(&cmd, etk_cmd_usage_error(
-				    &cmd, usage, "bad number of shards '%s'",
-				    optarg));
-			break;
-		case OPT_SHARD:
-			if (etk_cmd_parse_shard(optarg, &shard_k, &shard_n, why,
-			    sizeof(why)) != 0)
-				return etk_cmd_leave(&cmd, etk_cmd_usage_error(
-				    &cmd, usage, "%s", why));
-			break;
-		case OPT_SHARD_OUT:
-			shard_out = optarg;
 			break;
 		case OPT_SINCE:
 			if (etk_extract_parse_time(optarg, 0, &o.since_s,
@@ -383,8 +358,9 @@ main(int argc, char *argv[])
 			what_arg = optarg;
 			break;
 		default:
-			if (etk_cmd_common_opt(&cmd, ch, optarg, usage) !=
-			    ETK_OPT_HANDLED)
+			if ((rc = etk_cmd_shard_opt(&cmd, &so, ch, optarg,
+			    usage)) < 0 || (rc == 0 && etk_cmd_common_opt(&cmd,
+			    ch, optarg, usage) != ETK_OPT_HANDLED))
 				return etk_cmd_leave(&cmd, cmd.exit_now);
 		}
 	}
@@ -404,21 +380,12 @@ main(int argc, char *argv[])
 	if (argc > 1)
 		return etk_cmd_leave(&cmd, etk_cmd_usage_error(&cmd, usage,
 		    "one source at a time (got %d)", argc));
-	if (r.dir == NULL && !cmd.json && print_plan == 0)
+	if (r.dir == NULL && !cmd.json && so.print_plan == 0)
 		return etk_cmd_leave(&cmd, etk_cmd_usage_error(&cmd, usage,
 		    "no output directory given (-o DIR)"));
-	if ((shard_out != NULL || plan_path != NULL) && shard_n == 0 &&
-	    print_plan == 0)
-		return etk_cmd_leave(&cmd, etk_cmd_usage_error(&cmd, usage,
-		    "--shard-out and --plan need --shard"));
-	if (print_plan != 0 && (shard_n != 0 || shard_out != NULL))
-		return etk_cmd_leave(&cmd, etk_cmd_usage_error(&cmd, usage,
-		    "--print-plan makes a plan; it runs no shard"));
-	if (shard_out != NULL && cmd.case_explicit)
-		return etk_cmd_leave(&cmd, etk_cmd_usage_error(&cmd, usage,
-		    "--shard-out and --case: a shard writes its own "
-		    "database; etk merge loads it into the case"));
-	if ((shard_n != 0 || print_plan != 0) && (o.what & ETK_EXTRACT_POLE))
+	if (etk_cmd_shard_check(&cmd, &so, usage) != 0)
+		return etk_cmd_leave(&cmd, cmd.exit_now);
+	if ((so.n != 0 || so.print_plan != 0) && (o.what & ETK_EXTRACT_POLE))
 		return etk_cmd_leave(&cmd, etk_cmd_usage_error(&cmd, usage,
 		    "POLE indexes a whole run: a shard cannot build it (give "
 		    "--what without pole, e.g. messages,calls,contacts,"
@@ -428,26 +395,26 @@ main(int argc, char *argv[])
 		return etk_cmd_leave(&cmd, etk_cmd_usage_error(&cmd, usage,
 		    "--since is not before --until"));
 
-	if (shard_n != 0 || print_plan != 0) {
-		if ((rc = extract_plan(&sp, print_plan != 0 ? print_plan :
-		    shard_n, &o, plan_path, argv[0])) != 0)
+	if (so.n != 0 || so.print_plan != 0) {
+		if ((rc = extract_plan(&sp, so.print_plan != 0 ? so.print_plan :
+		    so.n, &o, so.plan, argv[0])) != 0)
 			return etk_cmd_leave(&cmd, rc);
-		if (print_plan != 0) {
+		if (so.print_plan != 0) {
 			rc = etk_cmd_plan_print(&sp, "file", stdout) != 0 ?
 			    ETK_EXIT_FAILURE : ETK_EXIT_OK;
 			etk_cmd_plan_free(&sp);
 			return etk_cmd_leave(&cmd, rc);
 		}
 		o.use_range = 1;
-		o.range_first = sp.first[shard_k];
-		o.range_end = sp.end[shard_k];
-		rc = shard_out == NULL ? 0 : etk_cmd_shard_begin(&cmd,
-		    shard_out, "extract", shard_k, shard_n, sp.id);
+		o.range_first = sp.first[so.k];
+		o.range_end = sp.end[so.k];
+		rc = so.out == NULL ? 0 : etk_cmd_shard_begin(&cmd,
+		    so.out, "extract", so.k, so.n, sp.id);
 		etk_cmd_plan_free(&sp);
 		if (rc != 0)
 			return cmd.exit_now;
 	}
-	if (shard_out == NULL && etk_cmd_open_case(&cmd) != 0)
+	if (so.out == NULL && etk_cmd_open_case(&cmd) != 0)
 		return etk_cmd_leave(&cmd, cmd.exit_now);
 	etk_buf_init(&r.tmp);
 	etk_cmd_input(&cmd, argv[0]);

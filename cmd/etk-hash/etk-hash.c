@@ -27,11 +27,7 @@ enum {
 	OPT_HIDE_KNOWN,
 	OPT_KNOWN,
 	OPT_NO_TYPE,
-	OPT_PIECEWISE,
-	OPT_PLAN,
-	OPT_PRINT_PLAN,
-	OPT_SHARD,
-	OPT_SHARD_OUT
+	OPT_PIECEWISE
 };
 
 #define MAX_SETS 64
@@ -603,6 +599,7 @@ main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		ETK_COMMON_LONGOPTS,
+		ETK_SHARD_LONGOPTS,
 		{ "alert",	required_argument,	NULL, OPT_ALERT },
 		{ "audit",	required_argument,	NULL, OPT_AUDIT },
 		{ "digests",	required_argument,	NULL, 'c' },
@@ -611,17 +608,13 @@ main(int argc, char *argv[])
 		{ "known",	required_argument,	NULL, OPT_KNOWN },
 		{ "no-type",	no_argument,		NULL, OPT_NO_TYPE },
 		{ "piecewise",	required_argument,	NULL, OPT_PIECEWISE },
-		{ "plan",	required_argument,	NULL, OPT_PLAN },
-		{ "print-plan",	required_argument,	NULL, OPT_PRINT_PLAN },
-		{ "shard",	required_argument,	NULL, OPT_SHARD },
-		{ "shard-out",	required_argument,	NULL, OPT_SHARD_OUT },
 		{ NULL,		0,			NULL, 0 }
 	};
 	const char *known_paths[MAX_SETS], *alert_paths[MAX_SETS];
 	const char *audit_path = NULL, *fmt_arg = NULL, *digests_arg = NULL;
-	const char *plan_path = NULL, *shard_out = NULL;
+	struct etk_cmd_shardopts so;
 	struct etk_cmd_plan sp;
-	uint64_t print_plan = 0, gpos = 0, walked = 0, piece = 0;
+	uint64_t gpos = 0, walked = 0, piece = 0;
 	int have_plan = 0;
 	size_t nknown = 0, nalert = 0;
 	struct etk_cmd cmd;
@@ -632,13 +625,14 @@ main(int argc, char *argv[])
 	struct hrun r;
 	enum etk_format fmt = ETK_FMT_TEXT;
 	unsigned mask = ETK_DIGEST_SHA256;
-	uint64_t shard_k = 0, shard_n = 0, total = 0, *plan = NULL;
-	char why[256], nofs[ETK_ERRMSG_MAX];
+	uint64_t total = 0, *plan = NULL;
+	char nofs[ETK_ERRMSG_MAX];
 	int ch, i, rc, no_type = 0, status = ETK_EXIT_OK;
 
 	if (etk_cmd_begin(&cmd, "etk-hash", argc, argv) != 0)
 		return cmd.exit_now;
 	memset(&r, 0, sizeof(r));
+	memset(&so, 0, sizeof(so));
 	r.cmd = &cmd;
 	etk_buf_init(&r.tmp);
 	while ((ch = getopt_long(argc, argv, ETK_COMMON_SHORTOPTS "c:",
@@ -671,32 +665,17 @@ main(int argc, char *argv[])
 		case OPT_NO_TYPE:
 			no_type = 1;
 			break;
-		case OPT_PLAN:
-			plan_path = optarg;
-			break;
 		case OPT_PIECEWISE:
 			if (etk_parse_size(optarg, &piece) != 0 || piece == 0)
 				return leave(&cmd, &r, etk_cmd_usage_error(&cmd,
 				    usage, "bad window size '%s'", optarg));
 			break;
-		case OPT_PRINT_PLAN:
-			if (etk_parse_size(optarg, &print_plan) != 0 ||
-			    print_plan == 0)
-				return leave(&cmd, &r, etk_cmd_usage_error(&cmd,
-				    usage, "bad number of shards '%s'", optarg));
-			break;
-		case OPT_SHARD_OUT:
-			shard_out = optarg;
-			break;
-		case OPT_SHARD:
-			if (etk_cmd_parse_shard(optarg, &shard_k, &shard_n, why,
-			    sizeof(why)) != 0)
-				return leave(&cmd, &r, etk_cmd_usage_error(&cmd,
-				    usage, "%s", why));
-			break;
 		default:
-			if (etk_cmd_common_opt(&cmd, ch, optarg, usage) !=
-			    ETK_OPT_HANDLED)
+			if ((rc = etk_cmd_shard_opt(&cmd, &so, ch, optarg,
+			    usage)) < 0)
+				return leave(&cmd, &r, cmd.exit_now);
+			if (rc == 0 && etk_cmd_common_opt(&cmd, ch, optarg,
+			    usage) != ETK_OPT_HANDLED)
 				return leave(&cmd, &r, cmd.exit_now);
 		}
 	}
@@ -731,19 +710,10 @@ main(int argc, char *argv[])
 		    "--piecewise hashes windows, not files: not with --known, "
 		    "--alert, --audit, --no-type, ssdeep or --format other "
 		    "than text and json"));
-	if ((shard_out != NULL || plan_path != NULL) && shard_n == 0 &&
-	    print_plan == 0)
-		return leave(&cmd, &r, etk_cmd_usage_error(&cmd, usage,
-		    "--shard-out and --plan need --shard"));
-	if (print_plan != 0 && (shard_n != 0 || shard_out != NULL))
-		return leave(&cmd, &r, etk_cmd_usage_error(&cmd, usage,
-		    "--print-plan makes a plan; it runs no shard"));
-	if (shard_out != NULL && cmd.case_explicit)
-		return leave(&cmd, &r, etk_cmd_usage_error(&cmd, usage,
-		    "--shard-out and --case: a shard writes its own "
-		    "database; etk merge loads it into the case"));
+	if (etk_cmd_shard_check(&cmd, &so, usage) != 0)
+		return leave(&cmd, &r, cmd.exit_now);
 
-	if (shard_out == NULL && print_plan == 0 &&
+	if (so.out == NULL && so.print_plan == 0 &&
 	    etk_cmd_open_case(&cmd) != 0)
 		return leave(&cmd, &r, cmd.exit_now);
 	/* Sets first: a bad set stops the run before anything is read. */
@@ -777,23 +747,23 @@ main(int argc, char *argv[])
 		mask |= etk_audit_digests(r.audit) & ~ETK_DIGEST_SSDEEP;
 	}
 
-	if (shard_n != 0 || print_plan != 0) {
-		if (make_plan(&cmd, &sp, print_plan != 0 ? print_plan : shard_n,
+	if (so.n != 0 || so.print_plan != 0) {
+		if (make_plan(&cmd, &sp, so.print_plan != 0 ? so.print_plan : so.n,
 		    mask, no_type, piece, known_paths, nknown, alert_paths,
-		    nalert, plan_path, argv, argc) != 0) {
+		    nalert, so.plan, argv, argc) != 0) {
 			status = cmd.exit_now;
 			goto end;
 		}
 		have_plan = 1;
-		if (print_plan != 0) {
+		if (so.print_plan != 0) {
 			if (etk_cmd_plan_print(&sp, piece != 0 ? "byte" :
 			    "file", stdout) != 0)
 				status = ETK_EXIT_FAILURE;
 			goto end;
 		}
-		if (shard_out != NULL) {
-			switch (etk_cmd_shard_begin(&cmd, shard_out, "hash",
-			    shard_k, shard_n, sp.id)) {
+		if (so.out != NULL) {
+			switch (etk_cmd_shard_begin(&cmd, so.out, "hash",
+			    so.k, so.n, sp.id)) {
 			case 0:
 				break;
 			default:
@@ -805,7 +775,7 @@ main(int argc, char *argv[])
 
 	if (piece != 0) {
 		status = etk_exit_worst(status, run_pieces(&r, piece, mask,
-		    shard_k, shard_n, argv, argc));
+		    so.k, so.n, argv, argc));
 		goto end;
 	}
 
@@ -824,7 +794,7 @@ main(int argc, char *argv[])
 		(void)etk_progress_new(&pg, stderr, cmd.progress, "hash", 0,
 		    &err);
 	if (have_plan && etk_progress_shown(pg))
-		etk_progress_set_total(pg, sp.bytes[shard_k]);
+		etk_progress_set_total(pg, sp.bytes[so.k]);
 	else if (etk_progress_shown(pg) && (plan = calloc((size_t)argc,
 	    sizeof(*plan))) != NULL) {
 		/* The bar's total: the bytes of the files to be hashed (a
@@ -835,8 +805,6 @@ main(int argc, char *argv[])
 			uint64_t nf;
 
 			memset(&po, 0, sizeof(po));
-			po.shard_k = shard_k;
-			po.shard_n = shard_n;
 			etk_error_clear(&err);
 			(void)etk_hash_plan(argv[i], &po, &nf, &plan[i], &err);
 			total += plan[i];
@@ -884,10 +852,10 @@ main(int argc, char *argv[])
 			/* This source's part of the shard's contiguous run
 			 * of files (positions over all sources). */
 			ho.use_range = 1;
-			ho.range_first = sp.first[shard_k] > gpos ?
-			    sp.first[shard_k] - gpos : 0;
-			ho.range_end = sp.end[shard_k] > gpos ?
-			    sp.end[shard_k] - gpos : 0;
+			ho.range_first = sp.first[so.k] > gpos ?
+			    sp.first[so.k] - gpos : 0;
+			ho.range_end = sp.end[so.k] > gpos ?
+			    sp.end[so.k] - gpos : 0;
 		}
 		walked = 0;
 		ho.walked = &walked;

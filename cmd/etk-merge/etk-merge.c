@@ -61,32 +61,6 @@ usage(FILE *fp)
 	etk_cmd_usage_common(fp);
 }
 
-static char *
-join(const char *dir, const char *name)
-{
-	size_t n = strlen(dir) + strlen(name) + 2;
-	char *p = malloc(n);
-
-	if (p != NULL)
-		snprintf(p, n, "%s/%s", dir, name);
-	return p;
-}
-
-static int
-read_text(const char *path, struct etk_buf *b)
-{
-	char chunk[4096];
-	size_t n;
-	FILE *fp;
-
-	if ((fp = fopen(path, "re")) == NULL)
-		return -1;
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0 &&
-	    b->len < (1u << 20))
-		etk_buf_add(b, chunk, n);
-	fclose(fp);
-	return b->oom ? -1 : 0;
-}
 
 static int
 jnum(const struct etk_jval *o, const char *key, uint64_t *v)
@@ -114,7 +88,7 @@ read_done(struct mrun *m, const char *name)
 	int rc = ETK_EXIT_USAGE;
 
 	etk_buf_init(&b);
-	if ((path = join(m->dir, name)) == NULL || read_text(path, &b) != 0 ||
+	if ((path = etk_cmd_asprintf("%s/%s", m->dir, name)) == NULL || etk_cmd_read_small(path, 1 << 20, &b) != 0 ||
 	    etk_json_parse(b.data, b.len, &doc, &err) != ETK_OK) {
 		etk_warnx("%s: not a done-record: %s", path ? path : name,
 		    err.msg[0] != '\0' ? err.msg : strerror(errno));
@@ -160,7 +134,7 @@ read_done(struct mrun *m, const char *name)
 	m->sh[k].k = k;
 	m->sh[k].done = path;
 	path = NULL;
-	if ((m->sh[k].db = join(m->dir, opath)) == NULL) {
+	if ((m->sh[k].db = etk_cmd_asprintf("%s/%s", m->dir, opath)) == NULL) {
 		etk_warnx("out of memory");
 		rc = ETK_EXIT_FAILURE;
 		goto out;
@@ -240,7 +214,8 @@ merged_before(struct etk_cmd *cmd, const char *plan_id)
 	uint64_t n = 0, found = 0;
 	FILE *fp;
 
-	if ((path = join(etk_case_dir(cmd->kase), "journal.jsonl")) == NULL)
+	if ((path = etk_cmd_asprintf("%s/journal.jsonl",
+	    etk_case_dir(cmd->kase))) == NULL)
 		return 0;
 	snprintf(needle, sizeof(needle), "\"merged_plan\":\"%s\"", plan_id);
 	if ((fp = fopen(path, "re")) != NULL) {

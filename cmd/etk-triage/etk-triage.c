@@ -240,18 +240,17 @@ xprintf(const char *fmt, ...) ETK_PRINTFLIKE(1, 2);
 static char *
 xprintf(const char *fmt, ...)
 {
-	struct etk_buf b;
 	va_list ap;
+	char *p;
 
-	etk_buf_init(&b);
 	va_start(ap, fmt);
-	etk_buf_vprintf(&b, fmt, ap);
+	p = etk_cmd_vasprintf(fmt, ap);
 	va_end(ap);
-	if (b.oom) {
+	if (p == NULL) {
 		etk_warnx("out of memory");
 		exit(ETK_EXIT_FAILURE);
 	}
-	return etk_buf_detach(&b);
+	return p;
 }
 
 static double

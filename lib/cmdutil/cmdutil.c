@@ -623,3 +623,59 @@ etk_cmd_parse_shard(const char *arg, uint64_t *k, uint64_t *n, char *why,
 	}
 	return 0;
 }
+
+char *
+etk_cmd_vasprintf(const char *fmt, va_list ap)
+{
+	struct etk_buf b;
+
+	etk_buf_init(&b);
+	etk_buf_vprintf(&b, fmt, ap);
+	if (b.oom) {
+		etk_buf_release(&b);
+		return NULL;
+	}
+	return etk_buf_detach(&b);
+}
+
+char *
+etk_cmd_asprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+
+	va_start(ap, fmt);
+	p = etk_cmd_vasprintf(fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+int
+etk_cmd_read_small(const char *path, size_t max, struct etk_buf *b)
+{
+	char chunk[8192];
+	size_t n;
+	FILE *fp;
+	int e;
+
+	etk_buf_reset(b);
+	if ((fp = fopen(path, "re")) == NULL)
+		return -1;
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
+		if (b->len + n > max) {
+			fclose(fp);
+			errno = ENOSPC;
+			return -1;
+		}
+		etk_buf_add(b, chunk, n);
+	}
+	e = ferror(fp) ? EIO : 0;
+	fclose(fp);
+	if (b->oom)
+		e = ENOMEM;
+	if (e != 0) {
+		errno = e;
+		return -1;
+	}
+	return 0;
+}

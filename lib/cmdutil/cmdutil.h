@@ -27,6 +27,7 @@
 #define ETK_CMDUTIL_H
 
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <etk/etk.h>
 
@@ -36,6 +37,10 @@ enum {
 	ETK_OPT_CASE,
 	ETK_OPT_PROGRESS,
 	ETK_OPT_NO_PROGRESS,
+	ETK_OPT_PLAN,		/* the sharding options (ETK_SHARD_LONGOPTS) */
+	ETK_OPT_PRINT_PLAN,
+	ETK_OPT_SHARD,
+	ETK_OPT_SHARD_OUT,
 	ETK_OPT_FIRST_PRIVATE = 1100	/* commands number theirs from here */
 };
 
@@ -170,6 +175,13 @@ int etk_parse_size(const char *s, uint64_t *out);
 int etk_cmd_parse_shard(const char *arg, uint64_t *k, uint64_t *n,
     char *why, size_t whylen);
 
+/* printf into a new string (NULL when out of memory). */
+char *etk_cmd_asprintf(const char *fmt, ...) ETK_PRINTFLIKE(1, 2);
+char *etk_cmd_vasprintf(const char *fmt, va_list);
+/* A small file (plans, done-records: at most max bytes) into b (reset
+ * first).  0, or -1 (errno set; ENOSPC when it is over max). */
+int etk_cmd_read_small(const char *path, size_t max, struct etk_buf *b);
+
 /* ---- sharded runs (lib/cmdutil/shard.c; SCALE.md §4.1) ---- */
 /* Begin shard K of N of a run whose plan is plan_id, writing into dir
  * (created if needed): cmd->kase becomes the shard's database (the
@@ -189,6 +201,31 @@ int etk_cmd_shard_end(struct etk_cmd *, int status, const char *inputs,
 int etk_cmd_source_identity(const char *path, struct etk_json *);
 /* SHA-256 (hex) of a canonical plan text. */
 void etk_cmd_plan_id(const void *canon, size_t len, char hex[65]);
+
+/* The sharding options of a command whose work splits (hash, carve,
+ * extract): put ETK_SHARD_LONGOPTS in its longopts, hand each option to
+ * etk_cmd_shard_opt, then check the combination with
+ * etk_cmd_shard_check. */
+#define ETK_SHARD_LONGOPTS \
+	{ "plan",	required_argument,	NULL, ETK_OPT_PLAN }, \
+	{ "print-plan",	required_argument,	NULL, ETK_OPT_PRINT_PLAN }, \
+	{ "shard",	required_argument,	NULL, ETK_OPT_SHARD }, \
+	{ "shard-out",	required_argument,	NULL, ETK_OPT_SHARD_OUT }
+struct etk_cmd_shardopts {
+	uint64_t k, n;		/* --shard K/N (n == 0: not sharded) */
+	const char *out;	/* --shard-out DIR */
+	const char *plan;	/* --plan FILE */
+	uint64_t print_plan;	/* --print-plan N (used by etk plan) */
+};
+/* 1: ch was a sharding option, taken; 0: it was not one; -1: a bad
+ * value (message and usage printed; return 2 from main). */
+int etk_cmd_shard_opt(struct etk_cmd *, struct etk_cmd_shardopts *, int ch,
+    const char *optarg, etk_usage_fn usage);
+/* The combinations: --shard-out and --plan need --shard, --print-plan
+ * runs no shard, --shard-out is not for a --case run.  0, or -1 (message
+ * and usage printed; return 2). */
+int etk_cmd_shard_check(struct etk_cmd *, const struct etk_cmd_shardopts *,
+    etk_usage_fn usage);
 
 /* A shard plan (lib/cmdutil/plan.c). */
 struct etk_cmd_plan {

@@ -130,25 +130,18 @@ etk_cmd_plan_read(struct etk_cmd_plan *p, const char *file, char *why,
 	struct etk_jval *doc = NULL;
 	struct etk_error err = { 0 };
 	struct etk_buf b;
-	char chunk[8192];
 	uint64_t k, kk;
-	size_t got;
-	FILE *fp;
 	int rc = -1;
 
-	if ((fp = fopen(file, "re")) == NULL) {
-		snprintf(why, whylen, "cannot open plan '%s': %s", file,
-		    strerror(errno));
-		return -1;
-	}
 	etk_buf_init(&b);
-	while ((got = fread(chunk, 1, sizeof(chunk), fp)) > 0 &&
-	    b.len < (64u << 20))
-		etk_buf_add(&b, chunk, got);
-	fclose(fp);
-	if (b.oom || etk_json_parse(b.data, b.len, &doc, &err) != ETK_OK) {
+	if (etk_cmd_read_small(file, 64u << 20, &b) != 0) {
+		snprintf(why, whylen, "cannot read plan '%s': %s", file,
+		    strerror(errno));
+		goto out;
+	}
+	if (etk_json_parse(b.data, b.len, &doc, &err) != ETK_OK) {
 		snprintf(why, whylen, "plan '%s' is not JSON: %s", file,
-		    b.oom ? "out of memory" : err.msg);
+		    err.msg);
 		goto out;
 	}
 	if ((id = etk_jval_get(doc, "plan_id")) == NULL ||

@@ -8,7 +8,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -28,24 +27,57 @@ struct etk_cmd_shard {
 	char plan_id[65];
 };
 
-static char *
-xasprintf(const char *fmt, ...) ETK_PRINTFLIKE(1, 2);
-
-static char *
-xasprintf(const char *fmt, ...)
+int
+etk_cmd_shard_opt(struct etk_cmd *cmd, struct etk_cmd_shardopts *so, int ch,
+    const char *optarg, etk_usage_fn usage)
 {
-	struct etk_buf b;
-	va_list ap;
+	char why[256];
 
-	etk_buf_init(&b);
-	va_start(ap, fmt);
-	etk_buf_vprintf(&b, fmt, ap);
-	va_end(ap);
-	if (b.oom) {
-		etk_buf_release(&b);
-		return NULL;
+	switch (ch) {
+	case ETK_OPT_PLAN:
+		so->plan = optarg;
+		return 1;
+	case ETK_OPT_PRINT_PLAN:
+		if (etk_parse_size(optarg, &so->print_plan) != 0 ||
+		    so->print_plan == 0) {
+			cmd->exit_now = etk_cmd_usage_error(cmd, usage,
+			    "bad number of shards '%s'", optarg);
+			return -1;
+		}
+		return 1;
+	case ETK_OPT_SHARD:
+		if (etk_cmd_parse_shard(optarg, &so->k, &so->n, why,
+		    sizeof(why)) != 0) {
+			cmd->exit_now = etk_cmd_usage_error(cmd, usage, "%s",
+			    why);
+			return -1;
+		}
+		return 1;
+	case ETK_OPT_SHARD_OUT:
+		so->out = optarg;
+		return 1;
 	}
-	return b.data;
+	return 0;
+}
+
+int
+etk_cmd_shard_check(struct etk_cmd *cmd, const struct etk_cmd_shardopts *so,
+    etk_usage_fn usage)
+{
+	const char *why = NULL;
+
+	if ((so->out != NULL || so->plan != NULL) && so->n == 0 &&
+	    so->print_plan == 0)
+		why = "--shard-out and --plan need --shard";
+	else if (so->print_plan != 0 && (so->n != 0 || so->out != NULL))
+		why = "--print-plan makes a plan; it runs no shard";
+	else if (so->out != NULL && cmd->case_explicit)
+		why = "--shard-out and --case: a shard writes its own "
+		    "database; etk merge loads it into the case";
+	if (why == NULL)
+		return 0;
+	cmd->exit_now = etk_cmd_usage_error(cmd, usage, "%s", why);
+	return -1;
 }
 
 static void
@@ -134,30 +166,6 @@ out:
 	return rc;
 }
 
-static int
-read_small(const char *path, char **text, size_t *len)
-{
-	struct etk_buf b;
-	char chunk[4096];
-	size_t n;
-	FILE *fp;
-
-	if ((fp = fopen(path, "re")) == NULL)
-		return -1;
-	etk_buf_init(&b);
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0 &&
-	    b.len < (1u << 20))
-		etk_buf_add(&b, chunk, n);
-	fclose(fp);
-	if (b.oom || b.len == 0) {
-		etk_buf_release(&b);
-		return -1;
-	}
-	*text = b.data;
-	*len = b.len;
-	return 0;
-}
-
 /* Is the done-record there, for this plan and shard, and does its
  * output still have the digest it records?  1 yes (*recorded: the exit
  * it records), 0 no (run it), -1 it belongs to another plan (message in
@@ -168,14 +176,14 @@ done_ok(const struct etk_cmd_shard *s, int *recorded, char *why,
 {
 	const struct etk_jval *v, *out;
 	struct etk_jval *doc = NULL;
-	char *text = NULL, hex[65];
-	size_t len = 0;
+	struct etk_buf text;
+	char hex[65];
 	uint64_t size;
 	int rc = 0;
 
-	if (read_small(s->done, &text, &len) != 0)
-		return 0;
-	if (etk_json_parse(text, len, &doc, NULL) != ETK_OK)
+	etk_buf_init(&text);
+	if (etk_cmd_read_small(s->done, 1 << 20, &text) != 0 ||
+	    etk_json_parse(text.data, text.len, &doc, NULL) != ETK_OK)
 		goto out;
 	if ((v = etk_jval_get(doc, "plan_id")) == NULL ||
 	    v->type != ETK_JSTR)
@@ -205,7 +213,7 @@ done_ok(const struct etk_cmd_shard *s, int *recorded, char *why,
 	rc = 1;
 out:
 	etk_jval_free(doc);
-	free(text);
+	etk_buf_release(&text);
 	return rc;
 }
 
@@ -264,10 +272,10 @@ etk_cmd_shard_begin(struct etk_cmd *cmd, const char *dir, const char *tool,
 	s->k = k;
 	s->n = n;
 	if ((s->dir = strdup(dir)) == NULL ||
-	    (s->db = xasprintf("%s/shard-%" PRIu64 ".db", dir, k)) == NULL ||
-	    (s->done = xasprintf("%s/shard-%" PRIu64 ".done.json", dir,
+	    (s->db = etk_cmd_asprintf("%s/shard-%" PRIu64 ".db", dir, k)) == NULL ||
+	    (s->done = etk_cmd_asprintf("%s/shard-%" PRIu64 ".done.json", dir,
 	    k)) == NULL ||
-	    (s->tmp = xasprintf("%s/shard-%" PRIu64 ".db.tmp-%ld", dir, k,
+	    (s->tmp = etk_cmd_asprintf("%s/shard-%" PRIu64 ".db.tmp-%ld", dir, k,
 	    (long)getpid())) == NULL)
 		goto oom;
 	if (mkdir_p(dir) != 0) {
