@@ -68,6 +68,23 @@ expect_rc 2
 expect_err_has "is not the plan of these sources and options"
 check "a refused plan writes nothing" test ! -e "$T/so/shard-0.db"
 
+# Bad plan files: truncated, not JSON, another shape.
+head -c 100 "$T/p.json" >"$T/p-cut.json"
+printf '\000\377garbage' >"$T/p-bin.json"
+printf '{"plan_id":"%s","shards":[{"k":0}]}' "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["plan_id"])' "$T/p.json")" >"$T/p-shape.json"
+for f in p-cut p-bin; do
+	run etk-hash --plan "$T/$f.json" --shard 0/4 "$P" "$E4"
+	expect_rc 2
+	expect_err_has "is not JSON"
+	expect_err_oneline "etk-hash: "
+done
+run etk-hash --plan "$T/p-shape.json" --shard 0/4 "$P" "$E4"
+expect_rc 2
+expect_err_has "is not 4 shards"
+run etk-hash --plan "$T/no-such-plan.json" --shard 0/4 "$P" "$E4"
+expect_rc 2
+expect_err_has "cannot read plan"
+
 # A single run into a case: the reference.
 fresh_case() {
 	rm -rf "$1"
@@ -303,6 +320,18 @@ EOF
 	run etk-merge -q --case "$T/m-y" "$T/corrupt"
 	expect_rc 0
 	check "after a failed merge, the plan merges" test "$(sqlite3 "$T/m-y/etk.db" 'SELECT count(*) FROM files')" -eq "$(sqlite3 "$T/one-h/etk.db" 'SELECT count(*) FROM files')"
+	# Hostile done-records: garbage, and one whose output names a file
+	# outside the shard directory.
+	cp -r "$T/sh-2" "$T/hostile"
+	printf 'garbage' >"$T/hostile/shard-1.done.json"
+	run etk-merge --case "$T/m-y" "$T/hostile"
+	expect_rc 2
+	expect_err_has "not a done-record"
+	cp "$T/sh-2/shard-1.done.json" "$T/hostile/"
+	sed -i 's/"path":"shard-1.db"/"path":"..\/..\/etc\/passwd"/' "$T/hostile/shard-1.done.json"
+	run etk-merge --case "$T/m-y" "$T/hostile"
+	expect_rc 2
+	expect_err_has "not an etk-shard/1 done-record"
 	# A done-record of another plan in the output directory is refused.
 	run etk-hash -q -c md5 --shard 0/2 --shard-out "$T/sh-2" "$P" "$E4"
 	expect_rc 2
