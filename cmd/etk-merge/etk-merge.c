@@ -32,6 +32,7 @@ struct shard {
 	char *db;		/* DIR/shard-K.db */
 	char *done;		/* DIR/shard-K.done.json */
 	char sha256[65];
+	uint64_t size;		/* of the .db, as checked */
 	int present;
 };
 
@@ -316,7 +317,8 @@ main(int argc, char *argv[])
 			continue;
 		}
 		etk_error_clear(&err);
-		if (etk_file_sha256(m.sh[k].db, hex, &size, &err) != ETK_OK) {
+		if (etk_file_sha256(m.sh[k].db, hex, &m.sh[k].size, &err) !=
+		    ETK_OK) {
 			etk_warnx("%s", err.msg);
 			status = etk_exit_worst(status, ETK_EXIT_PARTIAL);
 		} else if (strcmp(hex, m.sh[k].sha256) != 0) {
@@ -353,8 +355,15 @@ main(int argc, char *argv[])
 		snprintf(scopebuf, sizeof(scopebuf), "%" PRIu64, m.n);
 		etk_cmd_scope(m.cmd, "shards", scopebuf);
 		for (k = 0; k < m.n; k++) {
-			etk_cmd_input(m.cmd, m.sh[k].done);
-			etk_cmd_input(m.cmd, m.sh[k].db);
+			/* Digests as checked above: the shard files are
+			 * not read again for the journal. */
+			etk_error_clear(&err);
+			if (etk_file_sha256(m.sh[k].done, hex, &size, &err) ==
+			    ETK_OK)
+				etk_cmd_input_file(m.cmd, m.sh[k].done, hex,
+				    size);
+			etk_cmd_input_file(m.cmd, m.sh[k].db, m.sh[k].sha256,
+			    m.sh[k].size);
 			etk_error_clear(&err);
 			rc = etk_case_db_merge_shard(m.cmd->kase, m.sh[k].db,
 			    &rows, &err);

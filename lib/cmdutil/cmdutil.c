@@ -337,6 +337,26 @@ etk_cmd_input(struct etk_cmd *cmd, const char *path)
 }
 
 void
+etk_cmd_input_file(struct etk_cmd *cmd, const char *path, const char *sha256,
+    uint64_t size)
+{
+	struct etk_json j;
+	struct etk_buf b;
+
+	if (cmd->kase == NULL)
+		return;
+	etk_buf_init(&b);
+	etk_json_init(&j, &b);
+	etk_json_obj_begin(&j);
+	etk_json_kstr(&j, "path", path);
+	etk_json_kuint(&j, "size", size);
+	etk_json_kstr(&j, "sha256", sha256);
+	etk_json_obj_end(&j);
+	add_member(&cmd->inputs, &b);
+	etk_buf_release(&b);
+}
+
+void
 etk_cmd_output(struct etk_cmd *cmd, const char *path, const char *sha256,
     uint64_t size, const char *derived_json)
 {

@@ -137,6 +137,11 @@ int etk_cmd_open_case(struct etk_cmd *);
 /* Record an evidence input in the journal entry (path, size, sha256
  * when a case is open: cached per case).  Errors are not fatal. */
 void etk_cmd_input(struct etk_cmd *, const char *path);
+/* Record an input file that is not evidence and whose SHA-256 the
+ * command already has (a shard file etk merge checked): path, size,
+ * sha256; nothing is read again. */
+void etk_cmd_input_file(struct etk_cmd *, const char *path,
+    const char *sha256, uint64_t size);
 /* Record an output file (path relative to the case when inside it).
  * derived_json: a JSON object text for "derived_from", or NULL. */
 void etk_cmd_output(struct etk_cmd *, const char *path, const char *sha256,
