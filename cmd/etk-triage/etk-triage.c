@@ -2332,9 +2332,9 @@ done:
 		}
 	}
 	free(t.srcs);
-	status = etk_cmd_end(&cmd, NULL, status);
 	if (tempfail && (status == ETK_EXIT_PARTIAL || status == ETK_EXIT_OK))
 		status = ETK_EXIT_TEMPFAIL;
+	status = etk_cmd_end(&cmd, NULL, status);
 	free(abscase);
 	abscase = NULL;
 	return status;

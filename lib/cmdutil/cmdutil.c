@@ -486,6 +486,7 @@ journal_body(struct etk_cmd *cmd, int status, struct etk_buf *b)
 int
 etk_cmd_end(struct etk_cmd *cmd, const char *jtype, int status)
 {
+	int se;
 	struct etk_error err = { 0 };
 	struct etk_json j;
 	struct etk_buf b;
@@ -494,8 +495,14 @@ etk_cmd_end(struct etk_cmd *cmd, const char *jtype, int status)
 		release(cmd);
 		return status;
 	}
-	if (etk_summary_count(cmd->sum) != 0)
-		status = etk_exit_worst(status, etk_summary_exit(cmd->sum));
+	if (etk_summary_count(cmd->sum) != 0) {
+		se = etk_summary_exit(cmd->sum);
+		/* A run that ends for a transient reason (75: run it again,
+		 * e.g. an interrupted shard) keeps that over a partial
+		 * summary: what it did is not a result to keep. */
+		if (status != ETK_EXIT_TEMPFAIL || se != ETK_EXIT_PARTIAL)
+			status = etk_exit_worst(status, se);
+	}
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		if (errno != EPIPE) {
 			etk_warnx("write error: %s", strerror(errno));

@@ -287,6 +287,24 @@ EOF
 	dump "$T/m-k" >"$T/m-k.dump"
 	check "killed and resumed: rows == one run's" cmp -s "$T/one-b.dump" "$T/m-k.dump"
 
+	# A shard stopped by SIGTERM (an engine preempting it) ends 75
+	# with no done-record and no temp file, so it is run again.
+	mkdir -p "$T/to"
+	etk-carve -q --scope all --max-size 1M -j1 --shard 1/4 --shard-out "$T/term-sh" \
+	    -o "$T/to/1" "$T/big.raw" >/dev/null 2>"$T/term.err" &
+	pid=$!
+	i=0
+	while [ $i -lt 500 ] && ! ls "$T/term-sh"/shard-1.db.tmp-* >/dev/null 2>&1; do
+		sleep 0.01
+		i=$((i + 1))
+	done
+	kill -TERM $pid 2>/dev/null
+	wait $pid
+	RC=$?
+	check "SIGTERM mid-shard exits 75 (got $RC)" test "$RC" -eq 75
+	check "SIGTERM mid-shard: no done-record" test ! -e "$T/term-sh/shard-1.done.json"
+	check "SIGTERM mid-shard: no shard file or temp file" test -z "$(ls "$T/term-sh")"
+
 	# Refusals: two plans in one directory, a changed shard file.
 	mkdir -p "$T/mixed"
 	cp "$T/sh-2/shard-0.db" "$T/sh-2/shard-0.done.json" "$T/mixed/"
