@@ -180,8 +180,14 @@ etk_cust_db_open(struct etk_case *kase, const char *path,
 		kase->db = NULL;
 		return rc;
 	}
-	if (sqlite3_exec(kase->db, "CREATE TABLE IF NOT EXISTS " PIECES_TABLE,
-	    NULL, NULL, NULL) != SQLITE_OK) {
+	/* Only a case made before the table came is written to here. */
+	st = NULL;
+	rc = sqlite3_prepare_v2(kase->db, "SELECT 1 FROM sqlite_master WHERE"
+	    " type = 'table' AND name = 'pieces'", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	if (!rc && sqlite3_exec(kase->db, "CREATE TABLE IF NOT EXISTS "
+	    PIECES_TABLE, NULL, NULL, NULL) != SQLITE_OK) {
 		rc = db_fail(kase->db, err, "cannot add table pieces");
 		sqlite3_close(kase->db);
 		kase->db = NULL;
