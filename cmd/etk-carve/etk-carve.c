@@ -541,6 +541,13 @@ main(int argc, char *argv[])
 				    &cmd, usage, "two sources named '%s'",
 				    base_name(argv[i])));
 
+	/* From here on an interrupt is recorded, not fatal: a shard's
+	 * database may exist from the next step. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	if (so.print_plan != 0 || o.shard_n != 0) {
 		struct etk_cmd_plan sp;
 
@@ -601,11 +608,6 @@ main(int argc, char *argv[])
 		(void)fchmod(fileno(r.jf), 0640);
 	}
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	if (!cmd.quiet || cmd.progress == ETK_PROGRESS_ON)
 		(void)etk_progress_new(&pg, stderr, cmd.progress, "carve", 0,
 		    &err);

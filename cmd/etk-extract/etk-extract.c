@@ -395,6 +395,13 @@ main(int argc, char *argv[])
 		return etk_cmd_leave(&cmd, etk_cmd_usage_error(&cmd, usage,
 		    "--since is not before --until"));
 
+	/* From here on an interrupt is recorded, not fatal: a shard's
+	 * database may exist from the next step. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	if (so.n != 0 || so.print_plan != 0) {
 		if ((rc = extract_plan(&sp, so.print_plan != 0 ? so.print_plan :
 		    so.n, &o, so.plan, argv[0])) != 0)
@@ -428,11 +435,6 @@ main(int argc, char *argv[])
 		etk_cmd_scope(&cmd, "country", q);
 	}
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	if (!cmd.quiet || cmd.progress == ETK_PROGRESS_ON)
 		(void)etk_progress_new(&pg, stderr, cmd.progress, "extract", 0,
 		    &err);

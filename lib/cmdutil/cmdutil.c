@@ -498,9 +498,12 @@ etk_cmd_end(struct etk_cmd *cmd, const char *jtype, int status)
 	if (etk_summary_count(cmd->sum) != 0) {
 		se = etk_summary_exit(cmd->sum);
 		/* A run that ends for a transient reason (75: run it again,
-		 * e.g. an interrupted shard) keeps that over a partial
-		 * summary: what it did is not a result to keep. */
-		if (status != ETK_EXIT_TEMPFAIL || se != ETK_EXIT_PARTIAL)
+		 * e.g. an interrupted shard) keeps that over a partial or
+		 * failed summary, which the interruption itself may have
+		 * made: what it did is not a result to keep, and a retry
+		 * shows any failure of its own. */
+		if (status != ETK_EXIT_TEMPFAIL || (se != ETK_EXIT_PARTIAL &&
+		    se != ETK_EXIT_FAILURE))
 			status = etk_exit_worst(status, se);
 	}
 	if (fflush(stdout) != 0 || ferror(stdout)) {

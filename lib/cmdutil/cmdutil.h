@@ -161,7 +161,8 @@ void etk_cmd_emit(struct etk_cmd *, const struct etk_buf *record);
  * stderr unless -q), append the journal entry of type jtype when a case
  * is open (inputs, outputs, errors, summary, exit), free everything.
  * Returns the exit status: the worst of status and what the summary
- * implies (but 75, transient, stays 75 over a partial summary). */
+ * implies (but 75, transient, stays 75 over a partial or failed
+ * summary). */
 int etk_cmd_end(struct etk_cmd *, const char *jtype, int status);
 
 /* Leave before the run did anything (after -h, -V, a usage error, a
